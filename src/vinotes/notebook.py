@@ -1,0 +1,49 @@
+"""Helpers for the chapters themselves: showing real source, quoting computed numbers.
+
+A chapter never keeps a hand-made copy of package code: it displays the code
+that actually runs, so the text and the package cannot drift apart. And a
+number quoted in the prose is glued from the cell that computed it.
+"""
+
+from __future__ import annotations
+
+import inspect
+import textwrap
+
+from IPython.display import Code
+
+
+def show_source(obj: object) -> Code:
+    """Return the source code of ``obj`` (a function, method or class) for display.
+
+    In a notebook the returned object renders as highlighted Python; its plain
+    text form is the source itself.
+
+    Raises:
+        TypeError: if ``obj`` has no Python source (a built-in, for example).
+    """
+    try:
+        source = inspect.getsource(obj)
+    except (TypeError, OSError) as error:
+        raise TypeError(f"obj must be a Python function, method or class, got {obj!r}") from error
+    return Code(textwrap.dedent(source), language="python")
+
+
+def glue(name: str, value: float | int | str) -> None:
+    """Record ``value`` under ``name`` for the book's prose, without displaying it.
+
+    The text refers to it with ``{glue:text}`name:.3f``` (MyST-NB's glue), so
+    a number in a sentence is always the number the code computed. Where
+    MyST-NB is not installed (Colab, for example) there is no book to paste
+    into, and this does nothing.
+
+    Raises:
+        TypeError: if ``name`` is not a non-empty string.
+    """
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"name must be a non-empty string, got {name!r}")
+    try:
+        from myst_nb import glue as myst_glue
+    except ImportError:
+        return
+    myst_glue(name, value, display=False)

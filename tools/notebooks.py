@@ -1,0 +1,121 @@
+"""Keep the chapter notebooks in their canonical, reproducible form.
+
+``python tools/notebooks.py execute chapters/01_model.ipynb ...`` (what
+``make notebooks`` runs) does, for each notebook:
+
+1. rewrites its first code cell, the Colab set-up cell, from the repository
+   URL in ``_config.yml``;
+2. executes it top to bottom in a fresh kernel of this environment, in its
+   own folder;
+3. drops volatile metadata (timings, the kernel's exact Python version) so
+   that re-executing unchanged code gives byte-identical files;
+4. writes it back.
+
+The unit tests import :func:`colab_setup_source` and :func:`is_normalized`
+to check the committed notebooks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import nbformat
+import yaml
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+LANGUAGE_INFO = {"name": "python"}
+COLAB_SETUP_TAGS = ["hide-cell", "colab-setup"]
+CELL_TIMEOUT_SECONDS = 300
+
+
+def repository_url(config_path: Path = ROOT / "_config.yml") -> str:
+    """The repository URL, the one setting in ``_config.yml`` that locates the book."""
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    return config["repository"]["url"].rstrip("/")
+
+
+def colab_setup_source(url: str | None = None) -> str:
+    """Source of the first code cell of every chapter."""
+    url = url or repository_url()
+    return f'''# Colab set-up. In Google Colab, install vinotes and its pinned stack
+# (TensorFlow, TFP, ...) before anything imports them. Elsewhere: nothing.
+import sys
+
+if "google.colab" in sys.modules:
+    import os
+    import subprocess
+
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
+    os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "vinotes @ git+{url}"],
+        check=True,
+    )'''
+
+
+def first_code_cell(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The first code cell of ``notebook``."""
+    return next(cell for cell in notebook.cells if cell.cell_type == "code")
+
+
+def set_colab_setup(notebook: nbformat.NotebookNode) -> None:
+    """Make the first code cell the canonical Colab set-up cell."""
+    cell = first_code_cell(notebook)
+    cell.source = colab_setup_source()
+    cell.metadata["tags"] = list(COLAB_SETUP_TAGS)
+
+
+def normalize(notebook: nbformat.NotebookNode) -> None:
+    """Drop volatile metadata, in place."""
+    notebook.metadata["kernelspec"] = dict(KERNELSPEC)
+    notebook.metadata["language_info"] = dict(LANGUAGE_INFO)
+    for cell in notebook.cells:
+        cell.metadata.pop("execution", None)
+        cell.metadata.pop("collapsed", None)
+        cell.metadata.pop("scrolled", None)
+
+
+def is_normalized(notebook: nbformat.NotebookNode) -> bool:
+    """Whether ``notebook`` is as :func:`normalize` leaves it."""
+    return (
+        notebook.metadata.get("kernelspec") == KERNELSPEC
+        and notebook.metadata.get("language_info") == LANGUAGE_INFO
+        and all("execution" not in cell.metadata for cell in notebook.cells)
+    )
+
+
+def execute(path: Path) -> None:
+    """Regenerate the set-up cell, execute ``path`` in place and normalize it."""
+    notebook = nbformat.read(path, as_version=4)
+    set_colab_setup(notebook)
+    client = NotebookClient(
+        notebook,
+        kernel_name=KERNELSPEC["name"],
+        timeout=CELL_TIMEOUT_SECONDS,
+        record_timing=False,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    client.execute()
+    normalize(notebook)
+    nbformat.validate(notebook)
+    nbformat.write(notebook, path)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("execute", help="execute notebooks in place")
+    run.add_argument("paths", nargs="+", type=Path)
+    args = parser.parse_args(argv)
+    for path in args.paths:
+        print(f"executing {path}", flush=True)
+        execute(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
