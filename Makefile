@@ -13,11 +13,10 @@ BIN := $(abspath $(VENV))/bin
 export PATH := $(BIN):$(PATH)
 export PYTHONHASHSEED := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
-export MPLBACKEND := Agg
 
 CHAPTERS := $(sort $(wildcard chapters/*.ipynb))
 ENV_STAMP := $(VENV)/.installed
-CACHE_STAMP := _build/.vinotes-source
+PACKAGE_STAMP := $(VENV)/.vinotes-installed
 BOOK_FLAGS := --keep-going
 STRICT_FLAGS := --all -W -n --keep-going
 
@@ -26,56 +25,56 @@ STRICT_FLAGS := --all -W -n --keep-going
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
 
-env: $(ENV_STAMP)  ## create .venv with the pinned stack and vinotes
+env: $(PACKAGE_STAMP)  ## create .venv with the pinned stack and vinotes
 
-# The environment is rebuilt only when what it is built from changes.
-$(ENV_STAMP): requirements.txt pyproject.toml tools/ipython_kernel_config.py
+# The pinned stack is installed again only when what it is built from changes.
+$(ENV_STAMP): requirements.txt tools/ipython_kernel_config.py
 	@test -x $(BIN)/python || { echo "Creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade pip==26.3
 	$(BIN)/python -m pip install --quiet -r requirements.txt
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation --editable .
 	mkdir -p $(VENV)/etc/ipython
 	cp tools/ipython_kernel_config.py $(VENV)/etc/ipython/ipython_kernel_config.py
 	touch $@
 
-# Jupyter Book caches executed notebooks by their code only; when the
-# package they import changes, the cached outputs are stale, so drop them.
-$(CACHE_STAMP): $(ENV_STAMP) $(wildcard src/vinotes/*.py)
+# vinotes is installed as a wheel, as a reader's environment has it, and
+# again whenever its source changes. Jupyter Book caches executed notebooks
+# by their code only, so outputs cached with the old package are dropped.
+$(PACKAGE_STAMP): $(ENV_STAMP) pyproject.toml $(wildcard src/vinotes/*.py) src/vinotes/py.typed
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation --force-reinstall .
 	rm -rf _build/.jupyter_cache
-	mkdir -p _build
 	touch $@
 
-book: $(ENV_STAMP) $(CACHE_STAMP)  ## execute the chapters (cached) and build the HTML book
+book: $(PACKAGE_STAMP)  ## execute the chapters (cached) and build the HTML book
 	$(BIN)/jupyter-book build . $(BOOK_FLAGS)
 	@echo "The book is ready: open file://$(abspath _build/html/index.html)"
 
-test: $(ENV_STAMP) $(CACHE_STAMP)  ## lint, unit tests, strict nbval, strict book build
+test: $(PACKAGE_STAMP)  ## lint, unit tests, strict nbval, strict book build
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory test-unit
 	$(MAKE) --no-print-directory test-notebooks
 	$(MAKE) --no-print-directory test-book
 	@echo "All tests passed."
 
-lint: $(ENV_STAMP)  ## ruff lint and format check of the package, tests and chapters
+lint: $(PACKAGE_STAMP)  ## ruff lint and format check of the package, tests and chapters
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: $(ENV_STAMP)  ## apply ruff's fixes and formatting
+format: $(PACKAGE_STAMP)  ## apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test-unit: $(ENV_STAMP)  ## unit tests of vinotes and of the committed notebooks
+test-unit: $(PACKAGE_STAMP)  ## unit tests of vinotes and of the committed notebooks
 	$(BIN)/python -m pytest tests
 
-test-notebooks: $(ENV_STAMP)  ## strict nbval: every chapter against its committed outputs
+test-notebooks: $(PACKAGE_STAMP)  ## strict nbval: every chapter against its committed outputs
 	$(BIN)/python -m pytest --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg \
 		-n 2 --dist loadfile -p no:cacheprovider $(CHAPTERS)
 
-test-book: $(ENV_STAMP) $(CACHE_STAMP)  ## build the whole book; any warning or cell error fails
+test-book: $(PACKAGE_STAMP)  ## build the whole book; any warning or cell error fails
 	$(BIN)/jupyter-book build . $(STRICT_FLAGS)
 
-notebooks: $(ENV_STAMP)  ## re-execute the chapters in place to refresh their committed outputs
+notebooks: $(PACKAGE_STAMP)  ## re-execute the chapters in place to refresh their committed outputs
 	$(BIN)/python tools/notebooks.py execute $(or $(NB),$(CHAPTERS))
 
 clean:  ## remove the built book and its execution cache

@@ -41,7 +41,7 @@ def repository_url(config_path: Path = ROOT / "_config.yml") -> str:
 def colab_setup_source(url: str | None = None) -> str:
     """Source of the first code cell of every chapter."""
     url = url or repository_url()
-    return f'''# Colab set-up. In Google Colab, install vinotes and its pinned stack
+    return f"""# Colab set-up. In Google Colab, install vinotes and its pinned stack
 # (TensorFlow, TFP, ...) before anything imports them. Elsewhere: nothing.
 import sys
 
@@ -54,7 +54,7 @@ if "google.colab" in sys.modules:
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "vinotes @ git+{url}"],
         check=True,
-    )'''
+    )"""
 
 
 def first_code_cell(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:

@@ -55,9 +55,7 @@ def stateless_seed(seed: object, name: str = "seed") -> tf.Tensor:
         except Exception as error:  # pragma: no cover - numpy raises many types
             raise TypeError(f"{name} must be an integer or a pair of integers") from error
         if pair.shape != (2,) or not np.issubdtype(pair.dtype, np.integer):
-            raise ValueError(
-                f"{name} must be an integer or a pair of integers, got {seed!r}"
-            )
+            raise ValueError(f"{name} must be an integer or a pair of integers, got {seed!r}")
     if np.any(pair < 0) or np.any(pair > np.iinfo(np.int32).max):
         raise ValueError(f"{name} entries must lie in [0, 2**31 - 1], got {seed!r}")
     return tf.constant(pair, dtype=tf.int32)
@@ -85,9 +83,7 @@ def observed_data(data: object, name: str = "data") -> tf.Tensor:
     """
     tensor = _float32_tensor(data, name)
     if tensor.shape.rank != 1:
-        raise ValueError(
-            f"{name} must be one-dimensional (shape [N]), got shape {tensor.shape}"
-        )
+        raise ValueError(f"{name} must be one-dimensional (shape [N]), got shape {tensor.shape}")
     if tensor.shape[0] == 0:
         raise ValueError(f"{name} must hold at least one observation, got none")
     if tf.executing_eagerly() and not bool(tf.reduce_all(tf.math.is_finite(tensor))):

@@ -1,20 +1,21 @@
-"""The running example: a Normal likelihood with unknown mean and a Normal prior.
+r"""The running example: a Normal likelihood with unknown mean and a Normal prior.
 
 Chapter 1 introduces the model
 
 .. math::
 
-    \\mu \\sim \\mathcal{N}(\\mu_0, \\sigma_0^2)                        \\qquad (\\text{eq. model-prior})
+    \mu \sim \mathcal{N}(\mu_0, \sigma_0^2) \qquad (\text{eq. model-prior})
 
-    x_i \\mid \\mu \\sim \\mathcal{N}(\\mu, \\sigma^2), \\; i = 1, \\dots, N \\qquad (\\text{eq. model-likelihood})
+    x_i \mid \mu \sim \mathcal{N}(\mu, \sigma^2), \; i = 1, \dots, N
+    \qquad (\text{eq. model-likelihood})
 
-with the noise standard deviation :math:`\\sigma` known, and the factorization
+with the noise standard deviation :math:`\sigma` known, and the factorization
 of the joint density that its directed graphical model encodes,
 
 .. math::
 
-    p(\\mu, \\mathcal{D}) = p(\\mu) \\prod_{i=1}^N p(x_i \\mid \\mu)
-    \\qquad (\\text{eq. model-joint}).
+    p(\mu, \mathcal{D}) = p(\mu) \prod_{i=1}^N p(x_i \mid \mu)
+    \qquad (\text{eq. model-joint}).
 """
 
 from __future__ import annotations
@@ -37,12 +38,12 @@ _HALF_LOG_TWO_PI = 0.5 * math.log(2.0 * math.pi)
 
 
 def log_normal_density(value: tf.Tensor, loc: tf.Tensor, scale: tf.Tensor) -> tf.Tensor:
-    """Elementwise log density of :math:`\\mathcal{N}(\\text{loc}, \\text{scale}^2)`.
+    r"""Elementwise log density of :math:`\mathcal{N}(\text{loc}, \text{scale}^2)`.
 
     .. math::
 
-        \\log \\mathcal{N}(y; m, s^2) = -\\tfrac12 \\log(2\\pi) - \\log s
-        - \\frac{(y - m)^2}{2 s^2}.
+        \log \mathcal{N}(y; m, s^2) = -\tfrac12 \log(2\pi) - \log s
+        - \frac{(y - m)^2}{2 s^2}.
     """
     standardized = (value - loc) / scale
     return -_HALF_LOG_TWO_PI - tf.math.log(scale) - 0.5 * tf.square(standardized)
@@ -50,16 +51,16 @@ def log_normal_density(value: tf.Tensor, loc: tf.Tensor, scale: tf.Tensor) -> tf
 
 @dataclass(frozen=True)
 class NormalModel:
-    """The Normal model with unknown mean :math:`\\mu` and known noise std :math:`\\sigma`.
+    r"""The Normal model with unknown mean :math:`\mu` and known noise std :math:`\sigma`.
 
-    Prior :math:`\\mu \\sim \\mathcal{N}(\\mu_0, \\sigma_0^2)` (eq. model-prior) and
-    likelihood :math:`x_i \\mid \\mu \\sim \\mathcal{N}(\\mu, \\sigma^2)`, i.i.d.
+    Prior :math:`\mu \sim \mathcal{N}(\mu_0, \sigma_0^2)` (eq. model-prior) and
+    likelihood :math:`x_i \mid \mu \sim \mathcal{N}(\mu, \sigma^2)`, i.i.d.
     (eq. model-likelihood).
 
     Args:
-        prior_mean: :math:`\\mu_0`, a finite number.
-        prior_std: :math:`\\sigma_0 > 0`.
-        noise_std: :math:`\\sigma > 0`.
+        prior_mean: :math:`\mu_0`, a finite number.
+        prior_std: :math:`\sigma_0 > 0`.
+        noise_std: :math:`\sigma > 0`.
 
     Raises:
         TypeError: if an argument is not a real number.
@@ -76,7 +77,7 @@ class NormalModel:
         object.__setattr__(self, "noise_std", check.positive_float(self.noise_std, "noise_std"))
 
     def joint_distribution(self, num_observations: int) -> tfd.JointDistributionNamed:
-        """The TFP joint distribution of :math:`(\\mu, x_1, \\dots, x_N)`.
+        r"""The TFP joint distribution of :math:`(\mu, x_1, \dots, x_N)`.
 
         Its two parts are ``"mu"`` (scalar) and ``"x"`` (event shape ``[N]``), and
         ``log_prob(mu=..., x=...)`` is the log joint of eq. model-joint.
@@ -93,28 +94,26 @@ class NormalModel:
         )
 
     def sample_joint(self, num_observations: int, seed: object) -> tuple[tf.Tensor, tf.Tensor]:
-        """Draw :math:`\\mu` from the prior, then :math:`N` observations given it.
+        r"""Draw :math:`\mu` from the prior, then :math:`N` observations given it.
 
         Args:
-            num_observations: :math:`N \\ge 1`.
+            num_observations: :math:`N \ge 1`.
             seed: a stateless seed, an int or a pair of ints.
 
         Returns:
             ``(mu, data)``: a float32 scalar and a float32 tensor of shape ``[N]``.
         """
-        draw = self.joint_distribution(num_observations).sample(
-            seed=check.stateless_seed(seed)
-        )
+        draw = self.joint_distribution(num_observations).sample(seed=check.stateless_seed(seed))
         return draw["mu"], draw["x"]
 
     def sample_data(
         self, num_observations: int, seed: object, *, true_mean: float | None = None
     ) -> tf.Tensor:
-        """Sample a dataset :math:`\\mathcal{D} = (x_1, \\dots, x_N)`, deterministic for a seed.
+        r"""Sample a dataset :math:`\mathcal{D} = (x_1, \dots, x_N)`, deterministic for a seed.
 
         With ``true_mean=None`` this follows the whole generative story (the
         data part of :meth:`sample_joint`); otherwise the data are drawn from
-        eq. model-likelihood with :math:`\\mu` fixed to ``true_mean``.
+        eq. model-likelihood with :math:`\mu` fixed to ``true_mean``.
 
         Returns:
             A float32 tensor of shape ``[N]``.
@@ -127,15 +126,15 @@ class NormalModel:
         return likelihood.sample(num_observations, seed=check.stateless_seed(seed))
 
     def log_joint(self, mu: object, data: object) -> tf.Tensor:
-        """The log joint density :math:`\\log p(\\mu, \\mathcal{D})` of eq. model-joint.
+        r"""The log joint density :math:`\log p(\mu, \mathcal{D})` of eq. model-joint.
 
         .. math::
 
-            \\log p(\\mu, \\mathcal{D}) = \\log \\mathcal{N}(\\mu; \\mu_0, \\sigma_0^2)
-            + \\sum_{i=1}^N \\log \\mathcal{N}(x_i; \\mu, \\sigma^2).
+            \log p(\mu, \mathcal{D}) = \log \mathcal{N}(\mu; \mu_0, \sigma_0^2)
+            + \sum_{i=1}^N \log \mathcal{N}(x_i; \mu, \sigma^2).
 
         Args:
-            mu: values of :math:`\\mu`, any shape ``[...]``.
+            mu: values of :math:`\mu`, any shape ``[...]``.
             data: the observations, shape ``[N]``.
 
         Returns:
@@ -175,11 +174,11 @@ def running_example() -> RunningExample:
 
 
 def draw_dgm() -> plt.Figure:
-    """Draw the directed graphical model of :class:`NormalModel` in plate notation.
+    r"""Draw the directed graphical model of :class:`NormalModel` in plate notation.
 
-    The latent mean :math:`\\mu` is an open circle, each observation
+    The latent mean :math:`\mu` is an open circle, each observation
     :math:`x_i` a shaded circle inside a plate repeated :math:`N` times, and
-    the fixed hyperparameters :math:`\\mu_0, \\sigma_0, \\sigma` small filled dots.
+    the fixed hyperparameters :math:`\mu_0, \sigma_0, \sigma` small filled dots.
     The arrows are the factorization of eq. model-joint.
 
     Returns:
@@ -201,8 +200,6 @@ def _render_dgm() -> plt.Figure:
     pgm.add_edge("sigma0", "mu")
     pgm.add_edge("mu", "x")
     pgm.add_edge("sigma", "x")
-    pgm.add_plate(
-        [-0.05, -0.65, 1.1, 1.15], label=r"$i = 1, \ldots, N$", position="bottom left"
-    )
+    pgm.add_plate([-0.05, -0.65, 1.1, 1.15], label=r"$i = 1, \ldots, N$", position="bottom left")
     pgm.render()
     return pgm.figure

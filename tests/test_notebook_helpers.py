@@ -1,0 +1,46 @@
+"""Unit tests of vinotes.notebook: real source display and glued numbers."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+from IPython.core.formatters import format_display_data
+
+from vinotes import notebook
+from vinotes.model import NormalModel
+
+
+def test_show_source_is_the_real_source():
+    code = notebook.show_source(NormalModel.log_joint)
+    expected = inspect.getsource(NormalModel.log_joint)
+    assert (
+        code.data.splitlines()[0] == "def log_joint(self, mu: object, data: object) -> tf.Tensor:"
+    )
+    assert code.data.strip() == "\n".join(line[4:] for line in expected.splitlines()).strip()
+    bundle, _ = format_display_data(code)
+    assert "text/html" in bundle and "log_joint" in bundle["text/html"]
+
+
+def test_show_source_rejects_builtins():
+    with pytest.raises(TypeError, match="obj"):
+        notebook.show_source(len)
+
+
+def test_glue_records_the_value_without_displaying_it(monkeypatch):
+    shown = []
+    monkeypatch.setattr(
+        "IPython.display.display", lambda *args, **kwargs: shown.append((args, kwargs))
+    )
+    monkeypatch.setattr("myst_nb.ext.glue.ipy_display", lambda *a, **k: shown.append((a, k)))
+    notebook.glue("answer", 1.25)
+    ((args, kwargs),) = shown
+    bundle = args[0]
+    assert bundle == {"application/papermill.record/text/plain": "1.25"}
+    assert kwargs["metadata"]["scrapbook"]["name"] == "answer"
+
+
+@pytest.mark.parametrize("name", ["", None, 3])
+def test_glue_rejects_bad_names(name):
+    with pytest.raises(TypeError, match="name"):
+        notebook.glue(name, 1.0)

@@ -1,0 +1,73 @@
+"""Unit tests of the argument checks shared by vinotes' public functions."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from vinotes import _validation as check
+
+
+@pytest.mark.parametrize("value", [0, 1, -2.5, np.float32(3.0), np.int64(4)])
+def test_finite_float_accepts_real_numbers(value):
+    assert check.finite_float(value, "x") == float(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "error", "message"),
+    [
+        (math.nan, ValueError, "x must be a finite number"),
+        (-math.inf, ValueError, "x must be a finite number"),
+        ("1.0", TypeError, "x must be a real number"),
+        (True, TypeError, "x must be a real number"),
+        ([1.0], TypeError, "x must be a real number"),
+    ],
+)
+def test_finite_float_rejects(value, error, message):
+    with pytest.raises(error, match=message):
+        check.finite_float(value, "x")
+
+
+@pytest.mark.parametrize("value", [0.0, -1e-9, -3])
+def test_positive_float_rejects_non_positive(value):
+    with pytest.raises(ValueError, match="scale must be positive"):
+        check.positive_float(value, "scale")
+
+
+def test_positive_int():
+    assert check.positive_int(np.int32(5), "n") == 5
+    with pytest.raises(ValueError, match="n must be at least 1, got 0"):
+        check.positive_int(0, "n")
+    with pytest.raises(TypeError, match="n must be an integer"):
+        check.positive_int(2.0, "n")
+
+
+@pytest.mark.parametrize(
+    ("seed", "pair"), [(7, [0, 7]), ((3, 4), [3, 4]), (np.array([1, 2]), [1, 2])]
+)
+def test_stateless_seed(seed, pair):
+    tensor = check.stateless_seed(seed)
+    assert tensor.dtype == tf.int32
+    assert tensor.numpy().tolist() == pair
+
+
+def test_observed_data_accepts_a_tensor_of_another_dtype():
+    data = check.observed_data(tf.constant([1.0, 2.0], dtype=tf.float64))
+    assert data.dtype == tf.float32 and data.numpy().tolist() == [1.0, 2.0]
+
+
+def test_observed_data_checks_only_the_shape_in_graph_mode():
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
+    def count(data):
+        return tf.size(check.observed_data(data))
+
+    assert int(count(tf.constant([1.0, 2.0, 3.0]))) == 3
+
+
+@pytest.mark.parametrize("value", [[1 + 2j], np.array(["a"]), [True, False]])
+def test_real_tensor_rejects_non_real_values(value):
+    with pytest.raises(TypeError, match="mu must hold real numbers"):
+        check.real_tensor(value, "mu")
