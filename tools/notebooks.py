@@ -5,11 +5,12 @@
 
 1. rewrites its first code cell, the Colab set-up cell, from the repository
    URL in ``_config.yml``;
-2. executes it top to bottom in a fresh kernel of this environment, in its
+2. formats its code cells with ruff;
+3. executes it top to bottom in a fresh kernel of this environment, in its
    own folder;
-3. drops volatile metadata (timings, the kernel's exact Python version) so
+4. drops volatile metadata (timings, the kernel's exact Python version) so
    that re-executing unchanged code gives byte-identical files;
-4. writes it back.
+5. writes it back.
 
 The unit tests import :func:`colab_setup_source` and :func:`is_normalized`
 to check the committed notebooks.
@@ -18,6 +19,7 @@ to check the committed notebooks.
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 from pathlib import Path
 
@@ -51,10 +53,8 @@ if "google.colab" in sys.modules:
 
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
     os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "vinotes @ git+{url}"],
-        check=True,
-    )"""
+    package = "vinotes @ git+{url}"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", package], check=True)"""
 
 
 def first_code_cell(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -92,6 +92,9 @@ def execute(path: Path) -> None:
     """Regenerate the set-up cell, execute ``path`` in place and normalize it."""
     notebook = nbformat.read(path, as_version=4)
     set_colab_setup(notebook)
+    nbformat.write(notebook, path)
+    subprocess.run([sys.executable, "-m", "ruff", "format", "--quiet", str(path)], check=True)
+    notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(
         notebook,
         kernel_name=KERNELSPEC["name"],
