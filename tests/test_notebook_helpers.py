@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 
+import numpy as np
 import pytest
 from IPython.core.formatters import format_display_data
 
@@ -38,6 +39,20 @@ def test_glue_records_the_value_without_displaying_it(monkeypatch):
     bundle = args[0]
     assert bundle == {"application/papermill.record/text/plain": "1.25"}
     assert kwargs["metadata"]["scrapbook"]["name"] == "answer"
+
+
+def test_glue_stores_numpy_scalars_as_python_numbers(monkeypatch):
+    shown = []
+    monkeypatch.setattr("myst_nb.ext.glue.ipy_display", lambda *a, **k: shown.append(a[0]))
+    notebook.glue("gap", np.float64(1.5))
+    notebook.glue("count", np.int32(7))
+    assert [next(iter(bundle.values())) for bundle in shown] == ["1.5", "7"]
+
+
+@pytest.mark.parametrize("value", [[1.0], None, True, {"a": 1}])
+def test_glue_rejects_values_that_are_not_numbers_or_strings(value):
+    with pytest.raises(TypeError, match="value"):
+        notebook.glue("name", value)
 
 
 @pytest.mark.parametrize("name", ["", None, 3])

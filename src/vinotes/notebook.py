@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 import textwrap
 
+import numpy as np
 from IPython.display import Code
 
 
@@ -29,7 +30,7 @@ def show_source(obj: object) -> Code:
     return Code(textwrap.dedent(source), language="python")
 
 
-def glue(name: str, value: float | int | str) -> None:
+def glue(name: str, value: float | int | str | np.generic) -> None:
     """Record ``value`` under ``name`` for the book's prose, without displaying it.
 
     The text refers to it with ``{glue:text}`name:.3f``` (MyST-NB's glue), so
@@ -37,11 +38,19 @@ def glue(name: str, value: float | int | str) -> None:
     MyST-NB is not installed (Colab, for example) there is no book to paste
     into, and this does nothing.
 
+    NumPy scalars are stored as the equivalent Python number, so that the
+    text shows ``1.5`` and not ``np.float64(1.5)``.
+
     Raises:
-        TypeError: if ``name`` is not a non-empty string.
+        TypeError: if ``name`` is not a non-empty string, or ``value`` is not a
+            number or a string.
     """
     if not isinstance(name, str) or not name:
         raise TypeError(f"name must be a non-empty string, got {name!r}")
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise TypeError(f"value must be a number or a string, got {type(value).__name__}")
     try:
         from myst_nb import glue as myst_glue
     except ImportError:
