@@ -97,3 +97,11 @@ def real_tensor(value: object, name: str) -> tf.Tensor:
     if tf.executing_eagerly() and not bool(tf.reduce_all(tf.math.is_finite(tensor))):
         raise ValueError(f"{name} must be finite, got NaN or infinite entries")
     return tensor
+
+
+def positive_tensor(value: object, name: str) -> tf.Tensor:
+    """Return ``value`` as a float32 tensor, all entries finite and > 0 when eager."""
+    tensor = real_tensor(value, name)
+    if tf.executing_eagerly() and not bool(tf.reduce_all(tensor > 0.0)):
+        raise ValueError(f"{name} must be positive, got entries <= 0")
+    return tensor
