@@ -15,6 +15,7 @@ from vinotes.elbo import (
     elbo_gradient_reparameterization,
     elbo_gradient_score_function,
     elbo_monte_carlo,
+    elbo_terms,
 )
 from vinotes.model import NormalModel
 from vinotes.posterior import log_evidence, posterior_parameters
@@ -175,8 +176,22 @@ def test_rejects_invalid_input(function, kwargs, name, error):
     ],
 )
 @pytest.mark.parametrize(
-    "function", [elbo_monte_carlo, elbo_gradient_reparameterization, elbo_gradient_score_function]
+    "function",
+    [elbo_terms, elbo_monte_carlo, elbo_gradient_reparameterization, elbo_gradient_score_function],
 )
 def test_rejects_invalid_sampling_arguments(function, num_samples, seed, name, error):
     with pytest.raises(error, match=name):
         function(MODEL, DATA, 0.0, 1.0, num_samples, seed)
+
+
+def test_elbo_terms_are_the_draws_and_log_ratios():
+    terms = elbo_terms(MODEL, DATA, tf.constant([0.2, 1.0]), 0.5, 7, seed=(2, 3))
+    assert terms.draws.shape == terms.values.shape == (7, 2)
+    expected = MODEL.log_joint(terms.draws, DATA) - stats.norm([0.2, 1.0], 0.5).logpdf(
+        terms.draws.numpy()
+    )
+    np.testing.assert_allclose(terms.values, expected, rtol=1e-5)
+    np.testing.assert_allclose(
+        elbo_monte_carlo(MODEL, DATA, tf.constant([0.2, 1.0]), 0.5, 7, seed=(2, 3)),
+        tf.reduce_mean(terms.values, axis=0),
+    )

@@ -23,9 +23,16 @@ def test_show_source_is_the_real_source():
     assert "text/html" in bundle and "log_joint" in bundle["text/html"]
 
 
-def test_show_source_rejects_builtins():
-    with pytest.raises(TypeError, match="obj"):
-        notebook.show_source(len)
+def test_show_source_joins_several_objects():
+    code = notebook.show_source(NormalModel.sample_data, NormalModel.log_joint)
+    assert code.data.startswith("def sample_data(")
+    assert "\n\ndef log_joint(" in code.data
+
+
+@pytest.mark.parametrize("objects", [(len,), (), (NormalModel.log_joint, 3)])
+def test_show_source_rejects_what_has_no_source(objects):
+    with pytest.raises(TypeError, match="objects"):
+        notebook.show_source(*objects)
 
 
 def test_glue_records_the_value_without_displaying_it(monkeypatch):

@@ -78,6 +78,47 @@ def elbo_closed_form(model: NormalModel, data: object, loc: object, scale: objec
     return expected_log_prior + expected_log_likelihood + entropy
 
 
+class ElboTerms(NamedTuple):
+    r"""Draws from the surrogate and the terms of the Monte Carlo ELBO.
+
+    ``draws`` holds the :math:`\mu_l \sim q`, ``values`` the terms
+    :math:`\log p(\mu_l, \mathcal{D}) - \log q(\mu_l)`.
+    """
+
+    draws: tf.Tensor
+    values: tf.Tensor
+
+
+def elbo_terms(
+    model: NormalModel,
+    data: object,
+    loc: object,
+    scale: object,
+    num_samples: int,
+    seed: object,
+) -> ElboTerms:
+    r"""The ``num_samples`` terms that eq. elbo-monte-carlo averages, with their draws.
+
+    Draws :math:`\mu_l = m + s\,\varepsilon_l` with standard Normal
+    :math:`\varepsilon_l` from the stateless ``seed`` and evaluates
+    :math:`\log p(\mu_l, \mathcal{D}) - \log q(\mu_l)` at each.
+
+    Returns:
+        Two float32 tensors of shape ``[num_samples, *batch]``, where ``batch`` is
+        the broadcast shape of ``loc`` and ``scale``.
+    """
+    model = _check_model(model)
+    loc, scale = _surrogate_parameters(loc, scale)
+    num_samples = check.positive_int(num_samples, "num_samples")
+    noise = tf.random.stateless_normal(
+        tf.concat([[num_samples], tf.shape(loc)], axis=0), seed=check.stateless_seed(seed)
+    )
+    mu = loc + scale * noise
+    return ElboTerms(
+        draws=mu, values=model.log_joint(mu, data) - log_normal_density(mu, loc, scale)
+    )
+
+
 def elbo_monte_carlo(
     model: NormalModel,
     data: object,
@@ -100,15 +141,8 @@ def elbo_monte_carlo(
     Returns:
         A float32 tensor of the broadcast shape of ``loc`` and ``scale``.
     """
-    model = _check_model(model)
-    loc, scale = _surrogate_parameters(loc, scale)
-    num_samples = check.positive_int(num_samples, "num_samples")
-    noise = tf.random.stateless_normal(
-        tf.concat([[num_samples], tf.shape(loc)], axis=0), seed=check.stateless_seed(seed)
-    )
-    mu = loc + scale * noise
-    terms = model.log_joint(mu, data) - log_normal_density(mu, loc, scale)
-    return tf.reduce_mean(terms, axis=0)
+    terms = elbo_terms(model, data, loc, scale, num_samples, seed)
+    return tf.reduce_mean(terms.values, axis=0)
 
 
 def elbo_gradient_exact(
@@ -180,14 +214,8 @@ def elbo_gradient_score_function(
     Only the log density of :math:`q` is differentiated, never the model: the
     estimator works for any model, at the price of a larger variance.
     """
-    model = _check_model(model)
     loc, scale = _surrogate_parameters(loc, scale)
-    num_samples = check.positive_int(num_samples, "num_samples")
-    noise = tf.random.stateless_normal(
-        tf.concat([[num_samples], tf.shape(loc)], axis=0), seed=check.stateless_seed(seed)
-    )
-    mu = loc + scale * noise
-    weight = model.log_joint(mu, data) - log_normal_density(mu, loc, scale)
+    mu, weight = elbo_terms(model, data, loc, scale, num_samples, seed)
     score_loc = (mu - loc) / tf.square(scale)
     score_scale = (tf.square(mu - loc) - tf.square(scale)) / scale**3
     return ElboGradient(

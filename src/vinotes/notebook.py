@@ -14,20 +14,27 @@ import numpy as np
 from IPython.display import Code
 
 
-def show_source(obj: object) -> Code:
-    """Return the source code of ``obj`` (a function, method or class) for display.
+def show_source(*objects: object) -> Code:
+    """Return the source code of ``objects`` (functions, methods or classes) for display.
 
     In a notebook the returned object renders as highlighted Python; its plain
-    text form is the source itself.
+    text form is the source itself. Several objects are shown one after the
+    other, separated by a blank line.
 
     Raises:
-        TypeError: if ``obj`` has no Python source (a built-in, for example).
+        TypeError: if no object is given, or one has no Python source (a built-in).
     """
-    try:
-        source = inspect.getsource(obj)
-    except (TypeError, OSError) as error:
-        raise TypeError(f"obj must be a Python function, method or class, got {obj!r}") from error
-    return Code(textwrap.dedent(source), language="python")
+    if not objects:
+        raise TypeError("objects must name at least one function, method or class")
+    sources = []
+    for obj in objects:
+        try:
+            sources.append(textwrap.dedent(inspect.getsource(obj)))
+        except (TypeError, OSError) as error:
+            raise TypeError(
+                f"objects must be Python functions, methods or classes, got {obj!r}"
+            ) from error
+    return Code("\n\n".join(sources), language="python")
 
 
 def glue(name: str, value: float | int | str | np.generic) -> None:
