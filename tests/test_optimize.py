@@ -1,0 +1,206 @@
+"""Unit tests of vinotes.optimize: the VI recipe of chapter 4."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from vinotes.elbo import elbo_closed_form, elbo_gradient_exact
+from vinotes.model import NormalModel, running_example
+from vinotes.optimize import (
+    ADAM_BETA_2,
+    adam_update,
+    cosine_learning_rate,
+    fit_surrogate,
+    negative_elbo_estimate,
+)
+from vinotes.posterior import log_evidence, posterior_parameters
+
+EXAMPLE = running_example()
+PROBLEMS = {
+    "running example": (EXAMPLE.model, EXAMPLE.data),
+    "wide prior, 50 precise points": (
+        NormalModel(prior_mean=5.0, prior_std=10.0, noise_std=0.5),
+        NormalModel(5.0, 10.0, 0.5).sample_data(50, seed=(1, 1), true_mean=-3.0),
+    ),
+    "data far from the prior, 2000 points": (
+        NormalModel(prior_mean=20.0, prior_std=1.0, noise_std=1.0),
+        NormalModel(20.0, 1.0, 1.0).sample_data(2000, seed=(3, 3), true_mean=-10.0),
+    ),
+    "tight prior, 3 noisy points": (
+        NormalModel(prior_mean=-2.0, prior_std=0.3, noise_std=3.0),
+        NormalModel(-2.0, 0.3, 3.0).sample_data(3, seed=(2, 2), true_mean=1.0),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(PROBLEMS))
+def test_default_recipe_meets_the_one_percent_target(name):
+    model, data = PROBLEMS[name]
+    mean, std = posterior_parameters(model, data)
+    result = fit_surrogate(model, data)
+    assert abs(result.loc - mean) / std <= 0.01
+    assert abs(result.scale / std - 1.0) <= 0.01
+
+
+def test_result_shapes_and_history():
+    result = fit_surrogate(EXAMPLE.model, EXAMPLE.data, num_steps=40, seed=3)
+    assert isinstance(result.loc, float) and isinstance(result.scale, float)
+    assert result.losses.shape == (40,)
+    assert result.locs.shape == result.scales.shape == (41,)
+    assert result.locs[0] == pytest.approx(EXAMPLE.model.prior_mean)
+    assert result.scales[0] == pytest.approx(EXAMPLE.model.prior_std, rel=1e-6)
+    assert result.locs[-1] == result.loc and result.scales[-1] == pytest.approx(result.scale)
+
+
+def test_losses_are_monte_carlo_negative_elbos_of_the_iterates():
+    result = fit_surrogate(EXAMPLE.model, EXAMPLE.data, num_steps=300, num_samples=64, seed=4)
+    exact = -elbo_closed_form(EXAMPLE.model, EXAMPLE.data, result.locs[:-1], result.scales[:-1])
+    differences = result.losses - exact.numpy()
+    # Unbiased estimates of the iterates' negative ELBO: the errors average out ...
+    assert abs(differences.mean()) < 4 * differences.std() / np.sqrt(differences.size)
+    assert differences.std() > 0
+    # ... and at the end the surrogate is the posterior, where every sample gives -log p(D).
+    floor = -float(log_evidence(EXAMPLE.model, EXAMPLE.data))
+    assert result.losses[-1] == pytest.approx(floor, abs=1e-3)
+
+
+def test_is_deterministic_for_a_seed():
+    first = fit_surrogate(
+        EXAMPLE.model,
+        EXAMPLE.data,
+        num_steps=50,
+        seed=(5, 6),
+        estimator="reparameterization",
+        schedule="constant",
+    )
+    second = fit_surrogate(
+        EXAMPLE.model,
+        EXAMPLE.data,
+        num_steps=50,
+        seed=(5, 6),
+        estimator="reparameterization",
+        schedule="constant",
+    )
+    other = fit_surrogate(
+        EXAMPLE.model,
+        EXAMPLE.data,
+        num_steps=50,
+        seed=(5, 7),
+        estimator="reparameterization",
+        schedule="constant",
+    )
+    np.testing.assert_array_equal(first.losses, second.losses)
+    np.testing.assert_array_equal(first.locs, second.locs)
+    assert not np.array_equal(first.losses, other.losses)
+
+
+def test_plain_reparameterization_with_a_constant_rate_jitters():
+    mean, std = posterior_parameters(EXAMPLE.model, EXAMPLE.data)
+    errors = [
+        abs(
+            fit_surrogate(
+                EXAMPLE.model,
+                EXAMPLE.data,
+                seed=s,
+                estimator="reparameterization",
+                schedule="constant",
+            ).loc
+            - mean
+        )
+        / std
+        for s in range(4)
+    ]
+    assert max(errors) > 0.02
+
+
+def test_starting_point_can_be_chosen():
+    result = fit_surrogate(
+        EXAMPLE.model,
+        EXAMPLE.data,
+        num_steps=1,
+        learning_rate=1e-9,
+        initial_loc=3.0,
+        initial_scale=0.25,
+    )
+    assert result.locs[0] == pytest.approx(3.0)
+    assert result.scales[0] == pytest.approx(0.25, rel=1e-6)
+
+
+def test_cosine_learning_rate_decays_from_the_rate_to_zero():
+    rates = [float(cosine_learning_rate(0.1, t, 100)) for t in (0, 50, 100)]
+    assert rates == pytest.approx([0.1, 0.05, 0.0], abs=1e-7)
+
+
+def test_adam_first_step_moves_by_the_learning_rate_against_the_gradient():
+    gradient = tf.constant([2.0, -0.5])
+    delta, first, second = adam_update(gradient, tf.zeros(2), tf.zeros(2), 1, 0.1)
+    np.testing.assert_allclose(delta, [-0.1, 0.1], rtol=1e-5)
+    np.testing.assert_allclose(first, 0.1 * gradient.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(second, (1 - ADAM_BETA_2) * gradient.numpy() ** 2, rtol=1e-6)
+
+
+@pytest.mark.parametrize("sticking_the_landing", [True, False])
+def test_loss_gradients_are_unbiased(sticking_the_landing):
+    # Chain rule through s = exp(rho): d/drho = d/ds * s.
+    loc, scale = 0.3, 1.2
+    parameters = tf.constant([loc, math.log(scale)])
+    noise = tf.random.stateless_normal([20_000, 1], seed=(7, 7))
+    gradients = []
+    for batch in tf.split(noise, 200):
+        with tf.GradientTape() as tape:
+            tape.watch(parameters)
+            loss = negative_elbo_estimate(
+                EXAMPLE.model,
+                EXAMPLE.data,
+                parameters,
+                tf.reshape(batch, [-1]),
+                sticking_the_landing,
+            )
+        gradients.append(tape.gradient(loss, parameters).numpy())
+    gradients = np.array(gradients)
+    exact = elbo_gradient_exact(EXAMPLE.model, EXAMPLE.data, loc, scale)
+    expected = [-float(exact.loc), -float(exact.scale) * scale]
+    standard_error = gradients.std(axis=0, ddof=1) / math.sqrt(len(gradients))
+    assert np.all(np.abs(gradients.mean(axis=0) - expected) < 4 * standard_error)
+
+
+def test_sticking_the_landing_gradient_is_zero_at_the_posterior():
+    mean, std = posterior_parameters(EXAMPLE.model, EXAMPLE.data)
+    parameters = tf.constant([mean, math.log(std)])
+    for seed in range(5):
+        noise = tf.random.stateless_normal([1], seed=(seed, 0))
+        with tf.GradientTape() as tape:
+            tape.watch(parameters)
+            loss = negative_elbo_estimate(EXAMPLE.model, EXAMPLE.data, parameters, noise)
+        np.testing.assert_allclose(tape.gradient(loss, parameters), [0.0, 0.0], atol=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name", "error"),
+    [
+        ({"num_steps": 0}, "num_steps", ValueError),
+        ({"num_steps": -5}, "num_steps", ValueError),
+        ({"num_steps": 10.0}, "num_steps", TypeError),
+        ({"learning_rate": 0.0}, "learning_rate", ValueError),
+        ({"learning_rate": -0.1}, "learning_rate", ValueError),
+        ({"learning_rate": math.nan}, "learning_rate", ValueError),
+        ({"num_samples": 0}, "num_samples", ValueError),
+        ({"seed": (1, 2, 3)}, "seed", ValueError),
+        ({"initial_scale": 0.0}, "initial_scale", ValueError),
+        ({"initial_loc": math.inf}, "initial_loc", ValueError),
+        ({"estimator": "score"}, "estimator", ValueError),
+        ({"schedule": "linear"}, "schedule", ValueError),
+        ({"data": []}, "data", ValueError),
+        ({"data": [1.0, math.nan]}, "data", ValueError),
+        ({"model": "model"}, "model", TypeError),
+    ],
+)
+def test_rejects_invalid_arguments(kwargs, name, error):
+    arguments = {"model": EXAMPLE.model, "data": EXAMPLE.data} | kwargs
+    model, data = arguments.pop("model"), arguments.pop("data")
+    with pytest.raises(error, match=name):
+        fit_surrogate(model, data, **arguments)
