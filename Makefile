@@ -20,7 +20,7 @@ PACKAGE_STAMP := $(VENV)/.vinotes-installed
 BOOK_FLAGS := --keep-going
 STRICT_FLAGS := --all -W -n --keep-going
 
-.PHONY: help book test test-unit test-notebooks test-book lint format notebooks env clean distclean
+.PHONY: help book test test-unit test-notebooks test-book lint format notebooks bench-vi env clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -66,13 +66,19 @@ format: $(PACKAGE_STAMP)  ## apply ruff's fixes and formatting
 test-unit: $(PACKAGE_STAMP)  ## unit tests of vinotes and of the committed notebooks
 	$(BIN)/python -m pytest tests
 
-test-notebooks: $(PACKAGE_STAMP)  ## strict nbval: every chapter against its committed outputs
+test-bench-vi: $(PACKAGE_STAMP)  ## benchmark fit_surrogate against tfp.vi.fit_surrogate_posterior
+	$(BIN)/python benchmarks/vi_fit.py
+
+notebooks: $(PACKAGE_STAMP)  ## strict nbval: every chapter against its committed outputs
 	$(BIN)/python -m pytest --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg \
 		-n 2 --dist loadfile -p no:cacheprovider $(CHAPTERS)
 
 test-book: $(PACKAGE_STAMP)  ## build the whole book; any warning or cell error fails
 	$(BIN)/jupyter-book build . $(STRICT_FLAGS)
+
+bench-vi: $(PACKAGE_STAMP)  ## benchmark fit_surrogate against tfp.vi.fit_surrogate_posterior
+	$(BIN)/python benchmarks/vi_fit.py
 
 notebooks: $(PACKAGE_STAMP)  ## re-execute the chapters in place to refresh their committed outputs
 	$(BIN)/python tools/notebooks.py execute $(or $(NB),$(CHAPTERS))

@@ -1,0 +1,145 @@
+"""Benchmark: vinotes.optimize.fit_surrogate against tfp.vi.fit_surrogate_posterior.
+
+Both fit q = N(m, s^2) to the posterior of the book's running example with the
+same number of steps, Monte Carlo samples per step, learning rate and Adam
+settings (cosine-decayed rate, beta_2 = 0.9), in one process, after a warm-up.
+They differ in the gradient estimator (sticking the landing for fit_surrogate;
+TFP's fit_surrogate_posterior always uses plain reparameterization) and in the
+implementation. Printed: median wall time per fit, the time ratio, and each
+fit's error against the exact posterior, max(|m - mu_N| / sigma_N, |s / sigma_N - 1|).
+
+TFP's function builds and traces a new graph on every call, so it is timed
+two ways: as a user calls it, and in steady state, with one traced graph
+reused and its variables reset between repetitions.
+
+Run with `make bench-vi`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import tensorflow as tf
+import tensorflow_probability as tfp
+import tf_keras
+
+from vinotes.model import running_example
+from vinotes.optimize import ADAM_BETA_1, ADAM_BETA_2, ADAM_EPSILON, fit_surrogate
+from vinotes.posterior import posterior_parameters
+
+tfd = tfp.distributions
+tfb = tfp.bijectors
+
+
+def error(loc: float, scale: float, mean: float, std: float) -> float:
+    """The larger of the two relative errors the book's accuracy target bounds."""
+    return max(abs(loc - mean) / std, abs(scale / std - 1.0))
+
+
+def make_tfp_fit(model, data, num_steps, learning_rate, num_samples):
+    """A TFP fit with its variables and optimizer, and a function that resets them."""
+    loc = tf.Variable(model.prior_mean, dtype=tf.float32)
+    scale = tfp.util.TransformedVariable(model.prior_std, tfb.Exp())
+    surrogate = tfd.Normal(loc=loc, scale=scale)
+    optimizer = tf_keras.optimizers.Adam(
+        learning_rate=tf_keras.optimizers.schedules.CosineDecay(learning_rate, num_steps),
+        beta_1=ADAM_BETA_1,
+        beta_2=ADAM_BETA_2,
+        epsilon=ADAM_EPSILON,
+    )
+
+    def run(seed):
+        return tfp.vi.fit_surrogate_posterior(
+            lambda mu: model.log_joint(mu, data),
+            surrogate_posterior=surrogate,
+            optimizer=optimizer,
+            num_steps=num_steps,
+            sample_size=num_samples,
+            seed=seed,
+            trace_fn=lambda traceable: traceable.loss,
+        )
+
+    def reset():
+        loc.assign(model.prior_mean)
+        scale.assign(model.prior_std)
+        for variable in optimizer.variables():
+            variable.assign(tf.zeros_like(variable))
+
+    def result():
+        return float(loc.numpy()), float(tf.convert_to_tensor(scale).numpy())
+
+    return run, reset, result
+
+
+def timed(function, *args, **kwargs):
+    start = time.perf_counter()
+    value = function(*args, **kwargs)
+    return time.perf_counter() - start, value
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repetitions", type=int, default=7)
+    parser.add_argument("--num-steps", type=int, default=1000)
+    parser.add_argument("--num-samples", type=int, default=8)
+    parser.add_argument("--learning-rate", type=float, default=0.1)
+    args = parser.parse_args()
+    model, _, data = running_example()
+    mean, std = posterior_parameters(model, data)
+    settings = {
+        "num_steps": args.num_steps,
+        "num_samples": args.num_samples,
+        "learning_rate": args.learning_rate,
+    }
+
+    fit_surrogate(model, data, seed=(99, 0), **settings)  # warm-up: traces the graph
+    ours_times, ours_errors = [], []
+    for repetition in range(args.repetitions):
+        seconds, result = timed(fit_surrogate, model, data, seed=(repetition, 1), **settings)
+        ours_times.append(seconds)
+        ours_errors.append(error(result.loc, result.scale, mean, std))
+
+    run, reset, result = make_tfp_fit(
+        model, data, args.num_steps, args.learning_rate, args.num_samples
+    )
+    run(tf.constant([99, 0]))  # warm-up
+    call_times, call_errors = [], []
+    for repetition in range(args.repetitions):
+        reset()
+        seconds, _ = timed(run, tf.constant([repetition, 2]))
+        call_times.append(seconds)
+        call_errors.append(error(*result(), mean, std))
+
+    steady = tf.function(run)
+    reset()
+    steady(tf.constant([99, 0]))  # warm-up: traces once
+    steady_times, steady_errors = [], []
+    for repetition in range(args.repetitions):
+        reset()
+        seconds, _ = timed(steady, tf.constant([repetition, 2]))
+        steady_times.append(seconds)
+        steady_errors.append(error(*result(), mean, std))
+
+    ours = statistics.median(ours_times)
+    rows = [
+        ("vinotes fit_surrogate", ours, ours_errors),
+        ("TFP, as called", statistics.median(call_times), call_errors),
+        ("TFP, steady state", statistics.median(steady_times), steady_errors),
+    ]
+    print(
+        f"VI benchmark: running example, {args.num_steps} steps, {args.num_samples} samples/step, "
+        f"learning rate {args.learning_rate}, {args.repetitions} repetitions (medians)"
+    )
+    print(f"{'method':24s} {'time [s]':>9s} {'ours/this':>9s} {'median err':>11s} {'max err':>9s}")
+    for name, seconds, errors in rows:
+        print(
+            f"{name:24s} {seconds:9.3f} {ours / seconds:9.3f} "
+            f"{statistics.median(errors):11.2e} {max(errors):9.2e}"
+        )
+    print("error = max(|m - mu_N| / sigma_N, |s / sigma_N - 1|); target <= 1e-2")
+
+
+if __name__ == "__main__":
+    main()
