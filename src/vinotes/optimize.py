@@ -155,7 +155,7 @@ def _compiled_fit(model: NormalModel):
             tf.TensorSpec([2], tf.int32),  # seed
             tf.TensorSpec([], tf.bool),  # sticking the landing, or plain reparameterization
             tf.TensorSpec([], tf.bool),  # cosine decay, or a constant learning rate
-        ]
+        ],
     )
     def fit(data, initial, num_steps, learning_rate, num_samples, seed, stl, cosine):
         all_noise = tf.random.stateless_normal([num_steps, num_samples], seed=seed)
