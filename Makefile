@@ -66,10 +66,7 @@ format: $(PACKAGE_STAMP)  ## apply ruff's fixes and formatting
 test-unit: $(PACKAGE_STAMP)  ## unit tests of vinotes and of the committed notebooks
 	$(BIN)/python -m pytest tests
 
-test-bench-vi: $(PACKAGE_STAMP)  ## benchmark fit_surrogate against tfp.vi.fit_surrogate_posterior
-	$(BIN)/python benchmarks/vi_fit.py
-
-notebooks: $(PACKAGE_STAMP)  ## strict nbval: every chapter against its committed outputs
+test-notebooks: $(PACKAGE_STAMP)  ## strict nbval: every chapter against its committed outputs
 	$(BIN)/python -m pytest --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg \
 		-n 2 --dist loadfile -p no:cacheprovider $(CHAPTERS)

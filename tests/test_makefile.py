@@ -1,0 +1,45 @@
+"""The Makefile wires up what the README promises: `make test` runs every check."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import ROOT
+
+MAKEFILE = (ROOT / "Makefile").read_text(encoding="utf-8")
+TARGET = re.compile(r"^([A-Za-z][\w.-]*)\s*:(?!=)", flags=re.MULTILINE)
+
+
+def recipe(target: str) -> str:
+    match = re.search(rf"^{re.escape(target)}\s*:.*\n((?:\t.*\n)+)", MAKEFILE, flags=re.MULTILINE)
+    assert match, f"no recipe for {target}"
+    return match[1]
+
+
+def test_every_target_is_defined_once():
+    names = TARGET.findall(MAKEFILE)
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    assert duplicates == []
+
+
+def test_make_test_runs_lint_unit_tests_strict_nbval_and_the_strict_build():
+    steps = recipe("test")
+    for target in ["lint", "test-unit", "test-notebooks", "test-book"]:
+        assert f"$(MAKE) --no-print-directory {target}\n" in steps
+
+
+def test_nbval_is_strict_and_covers_every_chapter():
+    steps = recipe("test-notebooks")
+    assert "--nbval " in steps and "--nbval-lax" not in steps
+    assert "$(CHAPTERS)" in steps
+    assert "CHAPTERS := $(sort $(wildcard chapters/*.ipynb))" in MAKEFILE
+
+
+def test_book_build_is_strict():
+    assert "STRICT_FLAGS := --all -W -n --keep-going" in MAKEFILE
+    assert "$(STRICT_FLAGS)" in recipe("test-book")
+
+
+def test_ci_runs_make_test():
+    script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert script.strip().splitlines()[-1] == "make test"
