@@ -1,0 +1,173 @@
+"""Unit tests of vinotes.meanfield: Normal-Gamma closed forms, CAVI, Gaussian mean field."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import special, stats
+
+from vinotes.meanfield import (
+    MeanFieldNormalGamma,
+    NormalGammaPrior,
+    cavi_normal_gamma,
+    exact_normal_gamma_posterior,
+    gaussian_mean_field,
+    normal_gamma_elbo,
+    normal_gamma_log_evidence,
+    update_q_mu,
+    update_q_tau,
+)
+
+PRIOR = NormalGammaPrior(mean=0.5, precision_scale=2.0, shape=3.0, rate=2.0)
+DATA = np.array([0.9, -0.4, 1.7, 0.2, 1.1, 0.6, -0.1])
+
+
+def log_likelihood(mu, tau, data):
+    mu, tau = np.asarray(mu)[..., None], np.asarray(tau)[..., None]
+    return np.sum(0.5 * np.log(tau / (2 * np.pi)) - 0.5 * tau * (data - mu) ** 2, axis=-1)
+
+
+@pytest.fixture(scope="module")
+def grid():
+    """The unnormalized log posterior on a fine (mu, tau) grid."""
+    mu = np.linspace(-2.5, 3.5, 1201)
+    tau = np.linspace(1e-4, 14.0, 2800)
+    m, t = np.meshgrid(mu, tau, indexing="ij")
+    log_joint = PRIOR.log_prob(m, t) + log_likelihood(m, t, DATA)
+    cell = (mu[1] - mu[0]) * (tau[1] - tau[0])
+    log_evidence = special.logsumexp(log_joint) + math.log(cell)
+    return m, t, log_joint, log_evidence, cell
+
+
+def test_log_probs_match_scipy():
+    mu, tau = np.array([-1.0, 0.3, 2.0]), np.array([0.2, 1.0, 3.5])
+    expected = stats.gamma(PRIOR.shape, scale=1 / PRIOR.rate).logpdf(tau) + stats.norm(
+        PRIOR.mean, 1 / np.sqrt(PRIOR.precision_scale * tau)
+    ).logpdf(mu)
+    np.testing.assert_allclose(PRIOR.log_prob(mu, tau), expected, rtol=1e-12)
+    q = MeanFieldNormalGamma(mu_loc=0.6, mu_precision=9.0, tau_shape=6.0, tau_rate=4.0)
+    expected = stats.norm(0.6, 1 / 3).logpdf(mu) + stats.gamma(6.0, scale=1 / 4.0).logpdf(tau)
+    np.testing.assert_allclose(q.log_prob(mu, tau), expected, rtol=1e-12)
+    assert q.tau_mean == 1.5
+
+
+def test_exact_posterior_matches_the_grid(grid):
+    m, t, log_joint, log_evidence, cell = grid
+    posterior = exact_normal_gamma_posterior(DATA, PRIOR)
+    np.testing.assert_allclose(
+        posterior.log_prob(m, t), log_joint - log_evidence, atol=2e-3, rtol=0
+    )
+    weights = np.exp(log_joint - log_evidence) * cell
+    assert np.sum(weights * m) == pytest.approx(posterior.mean, abs=1e-4)
+    assert np.sum(weights * t) == pytest.approx(posterior.shape / posterior.rate, rel=1e-4)
+
+
+def test_exact_posterior_formulas():
+    posterior = exact_normal_gamma_posterior(DATA, PRIOR)
+    n, xbar = DATA.size, DATA.mean()
+    assert posterior.precision_scale == PRIOR.precision_scale + n
+    assert posterior.shape == PRIOR.shape + n / 2
+    assert posterior.mean == pytest.approx((2.0 * 0.5 + n * xbar) / (2.0 + n))
+
+
+def test_log_evidence_matches_the_grid(grid):
+    *_, log_evidence, _ = grid
+    assert normal_gamma_log_evidence(DATA, PRIOR) == pytest.approx(log_evidence, abs=1e-5)
+
+
+def test_cavi_reaches_a_fixed_point_of_the_updates():
+    result = cavi_normal_gamma(DATA, PRIOR, tol=1e-14, max_iter=200)
+    assert result.converged
+    loc, precision = update_q_mu(DATA, PRIOR, result.tau_shape / result.tau_rate)
+    shape, rate = update_q_tau(DATA, PRIOR, loc, precision)
+    assert loc == pytest.approx(result.mu_loc, rel=1e-12)
+    assert precision == pytest.approx(result.mu_precision, rel=1e-6)
+    assert (shape, rate) == pytest.approx((result.tau_shape, result.tau_rate), rel=1e-6)
+
+
+def test_cavi_elbo_increases_and_stays_below_the_evidence():
+    result = cavi_normal_gamma(DATA, PRIOR, max_iter=50)
+    assert np.all(np.diff(result.elbo) >= -1e-12)
+    assert result.elbo[-1] < normal_gamma_log_evidence(DATA, PRIOR)
+    assert result.iterations == result.elbo.size
+
+
+def test_cavi_mean_is_the_exact_posterior_mean():
+    result = cavi_normal_gamma(DATA, PRIOR)
+    assert result.mu_loc == pytest.approx(exact_normal_gamma_posterior(DATA, PRIOR).mean)
+    assert result.tau_shape == PRIOR.shape + (DATA.size + 1) / 2
+
+
+def test_elbo_matches_monte_carlo():
+    q = MeanFieldNormalGamma(mu_loc=0.6, mu_precision=9.0, tau_shape=6.0, tau_rate=4.0)
+    rng = np.random.default_rng(0)
+    mu = rng.normal(q.mu_loc, 1 / math.sqrt(q.mu_precision), 400_000)
+    tau = rng.gamma(q.tau_shape, 1 / q.tau_rate, 400_000)
+    terms = PRIOR.log_prob(mu, tau) + log_likelihood(mu, tau, DATA) - q.log_prob(mu, tau)
+    standard_error = terms.std() / math.sqrt(terms.size)
+    assert abs(terms.mean() - normal_gamma_elbo(DATA, PRIOR, q)) < 4 * standard_error
+
+
+def test_kl_of_the_cavi_surrogate_matches_the_grid(grid):
+    m, t, log_joint, log_evidence, cell = grid
+    q = cavi_normal_gamma(DATA, PRIOR).surrogate
+    log_q = q.log_prob(m, t)
+    kl_grid = np.sum(np.exp(log_q) * (log_q - (log_joint - log_evidence))) * cell
+    kl_closed = normal_gamma_log_evidence(DATA, PRIOR) - normal_gamma_elbo(DATA, PRIOR, q)
+    assert kl_closed > 0
+    assert kl_closed == pytest.approx(kl_grid, rel=1e-3)
+
+
+@pytest.mark.parametrize("rho", [-0.8, 0.0, 0.5, 0.95])
+def test_gaussian_mean_field_variances_are_conditional_variances(rho):
+    covariance = np.array([[4.0, 2.0 * rho], [2.0 * rho, 1.0]])
+    means, variances = gaussian_mean_field([1.0, -2.0], covariance)
+    np.testing.assert_array_equal(means, [1.0, -2.0])
+    np.testing.assert_allclose(variances, np.diag(covariance) * (1 - rho**2), rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name", "error"),
+    [
+        ({"precision_scale": 0.0}, "precision_scale", ValueError),
+        ({"shape": -1.0}, "shape", ValueError),
+        ({"rate": math.nan}, "rate", ValueError),
+        ({"mean": math.inf}, "mean", ValueError),
+        ({"mean": "0"}, "mean", TypeError),
+    ],
+)
+def test_prior_rejects_invalid_parameters(kwargs, name, error):
+    arguments = {"mean": 0.0, "precision_scale": 1.0, "shape": 1.0, "rate": 1.0} | kwargs
+    with pytest.raises(error, match=name):
+        NormalGammaPrior(**arguments)
+
+
+@pytest.mark.parametrize(
+    ("call", "name", "error"),
+    [
+        (lambda: cavi_normal_gamma([], PRIOR), "data", ValueError),
+        (lambda: cavi_normal_gamma([1.0, math.nan], PRIOR), "data", ValueError),
+        (lambda: cavi_normal_gamma([[1.0, 2.0]], PRIOR), "data", ValueError),
+        (lambda: cavi_normal_gamma(["a"], PRIOR), "data", TypeError),
+        (lambda: cavi_normal_gamma(DATA, (0, 1, 1, 1)), "prior", TypeError),
+        (lambda: cavi_normal_gamma(DATA, PRIOR, tol=0.0), "tol", ValueError),
+        (lambda: cavi_normal_gamma(DATA, PRIOR, tol=1.5), "tol", ValueError),
+        (lambda: cavi_normal_gamma(DATA, PRIOR, max_iter=0), "max_iter", ValueError),
+        (lambda: exact_normal_gamma_posterior([], PRIOR), "data", ValueError),
+        (lambda: update_q_mu(DATA, PRIOR, tau_mean=0.0), "tau_mean", ValueError),
+        (lambda: update_q_tau(DATA, PRIOR, 0.0, mu_precision=-1.0), "mu_precision", ValueError),
+        (lambda: gaussian_mean_field([0.0, 0.0], [[1.0, 2.0], [2.0, 1.0]]), "positive", ValueError),
+        (
+            lambda: gaussian_mean_field([0.0, 0.0], [[1.0, 0.5], [0.0, 1.0]]),
+            "symmetric",
+            ValueError,
+        ),
+        (lambda: gaussian_mean_field([0.0], [[1.0, 0.0], [0.0, 1.0]]), "covariance", ValueError),
+        (lambda: gaussian_mean_field([math.nan, 0.0], np.eye(2)), "finite", ValueError),
+    ],
+)
+def test_rejects_invalid_input(call, name, error):
+    with pytest.raises(error, match=name):
+        call()
