@@ -73,6 +73,19 @@ def make_tfp_fit(model, data, num_steps, learning_rate, num_samples):
     return run, reset, result
 
 
+def time_tfp(run, reset, result, repetitions, mean, std):
+    """Warm ``run`` up once, then time ``repetitions`` fits from a reset state."""
+    reset()
+    run(tf.constant([99, 0]))
+    times, errors = [], []
+    for repetition in range(repetitions):
+        reset()
+        seconds, _ = timed(run, tf.constant([repetition, 2]))
+        times.append(seconds)
+        errors.append(error(*result(), mean, std))
+    return times, errors
+
+
 def timed(function, *args, **kwargs):
     start = time.perf_counter()
     value = function(*args, **kwargs)
@@ -104,23 +117,10 @@ def main() -> None:
     run, reset, result = make_tfp_fit(
         model, data, args.num_steps, args.learning_rate, args.num_samples
     )
-    run(tf.constant([99, 0]))  # warm-up
-    call_times, call_errors = [], []
-    for repetition in range(args.repetitions):
-        reset()
-        seconds, _ = timed(run, tf.constant([repetition, 2]))
-        call_times.append(seconds)
-        call_errors.append(error(*result(), mean, std))
-
-    steady = tf.function(run)
-    reset()
-    steady(tf.constant([99, 0]))  # warm-up: traces once
-    steady_times, steady_errors = [], []
-    for repetition in range(args.repetitions):
-        reset()
-        seconds, _ = timed(steady, tf.constant([repetition, 2]))
-        steady_times.append(seconds)
-        steady_errors.append(error(*result(), mean, std))
+    call_times, call_errors = time_tfp(run, reset, result, args.repetitions, mean, std)
+    steady_times, steady_errors = time_tfp(
+        tf.function(run), reset, result, args.repetitions, mean, std
+    )
 
     ours = statistics.median(ours_times)
     rows = [
