@@ -17,10 +17,11 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 CHAPTERS := $(sort $(wildcard chapters/*.ipynb))
 ENV_STAMP := $(VENV)/.installed
 PACKAGE_STAMP := $(VENV)/.vinotes-installed
+MATHJAX_STAMP := _mathjax/mathjax/.version
 BOOK_FLAGS := --keep-going
 STRICT_FLAGS := --all -W -n --keep-going
 
-.PHONY: help book test test-unit test-notebooks test-book lint format notebooks bench-vi env clean distclean
+.PHONY: help book test test-unit test-notebooks test-book test-browser lint format notebooks bench-vi test-py312 env clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -44,15 +45,21 @@ $(PACKAGE_STAMP): $(ENV_STAMP) pyproject.toml $(wildcard src/vinotes/*.py) src/v
 	rm -rf _build/.jupyter_cache
 	touch $@
 
-book: $(PACKAGE_STAMP)  ## execute the chapters (cached) and build the HTML book
+# MathJax is served from the book itself (pinned npm release, integrity-checked).
+$(MATHJAX_STAMP): tools/fetch_mathjax.py
+	$(BIN)/python tools/fetch_mathjax.py
+	touch $@
+
+book: $(PACKAGE_STAMP) $(MATHJAX_STAMP)  ## execute the chapters (cached) and build the HTML book
 	$(BIN)/jupyter-book build . $(BOOK_FLAGS)
 	@echo "The book is ready: open file://$(abspath _build/html/index.html)"
 
-test: $(PACKAGE_STAMP)  ## lint, unit tests, strict nbval, strict book build
+test: $(PACKAGE_STAMP)  ## lint, unit tests, strict nbval, strict book build, browser test
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory test-unit
 	$(MAKE) --no-print-directory test-notebooks
 	$(MAKE) --no-print-directory test-book
+	$(MAKE) --no-print-directory test-browser
 	@echo "All tests passed."
 
 lint: $(PACKAGE_STAMP)  ## ruff lint and format check of the package, tests and chapters
@@ -64,15 +71,19 @@ format: $(PACKAGE_STAMP)  ## apply ruff's fixes and formatting
 	$(BIN)/ruff format .
 
 test-unit: $(PACKAGE_STAMP)  ## unit tests of vinotes and of the committed notebooks
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest tests --ignore=tests/browser
 
 test-notebooks: $(PACKAGE_STAMP)  ## strict nbval: every chapter against its committed outputs
 	$(BIN)/python -m pytest --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg \
 		-n 2 --dist loadfile -p no:cacheprovider $(CHAPTERS)
 
-test-book: $(PACKAGE_STAMP)  ## build the whole book; any warning or cell error fails
+test-book: $(PACKAGE_STAMP) $(MATHJAX_STAMP)  ## build the whole book; any warning or cell error fails
 	$(BIN)/jupyter-book build . $(STRICT_FLAGS)
+
+test-browser: $(PACKAGE_STAMP)  ## every built page in headless Chromium, offline (run after test-book)
+	$(BIN)/python -m pytest tests/browser -p no:cacheprovider
+	@echo "Screenshots of every page: $(abspath _build/screenshots)/"
 
 bench-vi: $(PACKAGE_STAMP)  ## benchmark fit_surrogate against tfp.vi.fit_surrogate_posterior
 	$(BIN)/python benchmarks/vi_fit.py
@@ -80,8 +91,32 @@ bench-vi: $(PACKAGE_STAMP)  ## benchmark fit_surrogate against tfp.vi.fit_surrog
 notebooks: $(PACKAGE_STAMP)  ## re-execute the chapters in place to refresh their committed outputs
 	$(BIN)/python tools/notebooks.py execute $(or $(NB),$(CHAPTERS))
 
+# Colab runs Python 3.12: the same pinned stack and the same strict nbval,
+# in a separate environment. Not part of `make test` (it installs a second
+# stack, about 90 s, then runs every chapter).
+PYTHON312 ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.12; do \
+	command -v $$p >/dev/null 2>&1 && $$p --version >/dev/null 2>&1 && { command -v $$p; break; }; done)
+VENV312 := .venv-py312
+BIN312 := $(abspath $(VENV312))/bin
+
+$(VENV312)/.installed: requirements.txt pyproject.toml tools/ipython_kernel_config.py $(wildcard src/vinotes/*.py)
+	@test -n "$(PYTHON312)" || { echo "python3.12 not found: set PYTHON312=/path/to/python3.12"; exit 1; }
+	@test -x $(BIN312)/python || $(PYTHON312) -m venv $(VENV312)
+	$(BIN312)/python -m pip install --quiet --upgrade pip==26.3
+	$(BIN312)/python -m pip install --quiet -r requirements.txt
+	$(BIN312)/python -m pip install --quiet --no-deps --no-build-isolation --force-reinstall .
+	mkdir -p $(VENV312)/etc/ipython
+	cp tools/ipython_kernel_config.py $(VENV312)/etc/ipython/ipython_kernel_config.py
+	touch $@
+
+test-py312: $(VENV312)/.installed  ## strict nbval on every chapter under Python 3.12 (Colab's version)
+	$(BIN312)/python --version
+	PATH=$(BIN312):$$PATH $(BIN312)/python -m pytest --nbval --nbval-current-env \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg \
+		-n 2 --dist loadfile -p no:cacheprovider $(CHAPTERS)
+
 clean:  ## remove the built book and its execution cache
 	rm -rf _build
 
-distclean: clean  ## also remove .venv
-	rm -rf $(VENV)
+distclean: clean  ## also remove .venv and .venv-py312
+	rm -rf $(VENV) $(VENV312)

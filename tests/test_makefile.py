@@ -24,7 +24,7 @@ def test_every_target_is_defined_once():
 
 def test_make_test_runs_lint_unit_tests_strict_nbval_and_the_strict_build():
     steps = recipe("test")
-    for target in ["lint", "test-unit", "test-notebooks", "test-book"]:
+    for target in ["lint", "test-unit", "test-notebooks", "test-book", "test-browser"]:
         assert f"$(MAKE) --no-print-directory {target}\n" in steps
 
 
@@ -40,6 +40,12 @@ def test_book_build_is_strict():
     assert "$(STRICT_FLAGS)" in recipe("test-book")
 
 
-def test_ci_runs_make_test():
+def test_browser_test_runs_and_unit_tests_leave_it_out():
+    assert "pytest tests/browser" in recipe("test-browser")
+    assert "--ignore=tests/browser" in recipe("test-unit")
+
+
+def test_ci_installs_chromium_and_runs_make_test():
     script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "apt-get install" in script and "chromium" in script
     assert script.strip().splitlines()[-1] == "make test"
