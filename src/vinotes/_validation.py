@@ -125,3 +125,27 @@ def observed_array(data: object, name: str = "data") -> np.ndarray:
     if not np.all(np.isfinite(array)):
         raise ValueError(f"{name} must be finite, got NaN or infinite entries")
     return array
+
+
+def real_array(value: object, name: str) -> np.ndarray:
+    """Return ``value`` as a float64 NumPy array of any shape with finite entries."""
+    if tf.is_tensor(value):
+        value = value.numpy()
+    try:
+        array = np.asarray(value)
+    except ValueError as error:
+        raise ValueError(f"{name} must be a number or a regular array of numbers") from error
+    if array.dtype == bool or not np.issubdtype(array.dtype, np.number) or np.iscomplexobj(array):
+        raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
+    array = array.astype(np.float64)
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} must be finite, got NaN or infinite entries")
+    return array
+
+
+def positive_array(value: object, name: str) -> np.ndarray:
+    """Return ``value`` as a float64 NumPy array with finite entries > 0."""
+    array = real_array(value, name)
+    if not np.all(array > 0.0):
+        raise ValueError(f"{name} must be positive, got entries <= 0")
+    return array

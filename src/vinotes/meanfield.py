@@ -74,9 +74,12 @@ class NormalGammaPrior:
 
             \log \operatorname{Gamma}(\tau \mid a, b)
             + \log \mathcal{N}\bigl(\mu \mid m, (\lambda\tau)^{-1}\bigr).
+
+        Raises:
+            ValueError: if ``mu`` is not finite or ``tau`` not positive.
         """
-        mu = np.asarray(mu, dtype=np.float64)
-        tau = np.asarray(tau, dtype=np.float64)
+        mu = check.real_array(mu, "mu")
+        tau = check.positive_array(tau, "tau")
         log_gamma = (
             self.shape * math.log(self.rate)
             - special.gammaln(self.shape)
@@ -162,15 +165,24 @@ class MeanFieldNormalGamma:
     tau_shape: float
     tau_rate: float
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "mu_loc", check.finite_float(self.mu_loc, "mu_loc"))
+        for name in ("mu_precision", "tau_shape", "tau_rate"):
+            object.__setattr__(self, name, check.positive_float(getattr(self, name), name))
+
     @property
     def tau_mean(self) -> float:
         r""":math:`\mathbb{E}_q[\tau] = a / b`."""
         return self.tau_shape / self.tau_rate
 
     def log_prob(self, mu: object, tau: object) -> np.ndarray:
-        r"""The log density :math:`\log q(\mu) + \log q(\tau)`, broadcast over the arguments."""
-        mu = np.asarray(mu, dtype=np.float64)
-        tau = np.asarray(tau, dtype=np.float64)
+        r"""The log density :math:`\log q(\mu) + \log q(\tau)`, broadcast over the arguments.
+
+        Raises:
+            ValueError: if ``mu`` is not finite or ``tau`` not positive.
+        """
+        mu = check.real_array(mu, "mu")
+        tau = check.positive_array(tau, "tau")
         log_normal = (
             0.5 * (math.log(self.mu_precision) - _LOG_TWO_PI)
             - 0.5 * self.mu_precision * (mu - self.mu_loc) ** 2
@@ -238,6 +250,8 @@ def normal_gamma_elbo(data: object, prior: NormalGammaPrior, q: MeanFieldNormalG
     with :math:`\mathbb{E}[\tau] = a/b` and :math:`\mathbb{E}[\log\tau] = \psi(a) - \log b`.
     """
     prior = _check_prior(prior)
+    if not isinstance(q, MeanFieldNormalGamma):
+        raise TypeError(f"q must be a MeanFieldNormalGamma, got {type(q).__name__}")
     x = _observations(data)
     n = x.size
     variance = 1.0 / q.mu_precision

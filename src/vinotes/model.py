@@ -37,14 +37,20 @@ tfd = tfp.distributions
 _HALF_LOG_TWO_PI = 0.5 * math.log(2.0 * math.pi)
 
 
-def log_normal_density(value: tf.Tensor, loc: tf.Tensor, scale: tf.Tensor) -> tf.Tensor:
+def log_normal_density(value: object, loc: object, scale: object) -> tf.Tensor:
     r"""Elementwise log density of :math:`\mathcal{N}(\text{loc}, \text{scale}^2)`.
 
     .. math::
 
         \log \mathcal{N}(y; m, s^2) = -\tfrac12 \log(2\pi) - \log s
         - \frac{(y - m)^2}{2 s^2}.
+
+    Broadcasts its arguments; float32. Values are checked when run eagerly
+    (finite ``value`` and ``loc``, positive ``scale``), not inside a graph.
     """
+    value = check.real_tensor(value, "value")
+    loc = check.real_tensor(loc, "loc")
+    scale = check.positive_tensor(scale, "scale")
     standardized = (value - loc) / scale
     return -_HALF_LOG_TWO_PI - tf.math.log(scale) - 0.5 * tf.square(standardized)
 

@@ -63,7 +63,15 @@ class FitResult:
 def cosine_learning_rate(
     learning_rate: tf.Tensor, step: tf.Tensor, num_steps: tf.Tensor
 ) -> tf.Tensor:
-    r"""Eq. vi-cosine: :math:`\alpha_t = \alpha\,\tfrac12\bigl(1 + \cos(\pi t / T)\bigr)`."""
+    r"""Eq. vi-cosine: :math:`\alpha_t = \alpha\,\tfrac12\bigl(1 + \cos(\pi t / T)\bigr)`.
+
+    Checked when run eagerly: ``learning_rate`` and ``num_steps`` positive,
+    ``step`` not negative.
+    """
+    learning_rate = check.positive_tensor(learning_rate, "learning_rate")
+    check.positive_tensor(num_steps, "num_steps")
+    if tf.executing_eagerly() and not bool(tf.reduce_all(check.real_tensor(step, "step") >= 0)):
+        raise ValueError("step must not be negative")
     progress = tf.cast(step, tf.float32) / tf.cast(num_steps, tf.float32)
     return learning_rate * 0.5 * (1.0 + tf.cos(math.pi * progress))
 
@@ -90,7 +98,27 @@ def adam_update(
     Returns:
         ``(delta, first_moment, second_moment)``: the change to the parameters
         and the updated moment estimates.
+
+    Raises:
+        ValueError: if the three arrays differ in shape, or (eagerly) if
+            ``step`` is below 1 or ``learning_rate`` is negative.
     """
+    gradient = check.real_tensor(gradient, "gradient")
+    first_moment = check.real_tensor(first_moment, "first_moment")
+    second_moment = check.real_tensor(second_moment, "second_moment")
+    if not (
+        gradient.shape.is_compatible_with(first_moment.shape)
+        and gradient.shape.is_compatible_with(second_moment.shape)
+    ):
+        raise ValueError(
+            "gradient, first_moment and second_moment must have the same shape, got "
+            f"{gradient.shape}, {first_moment.shape}, {second_moment.shape}"
+        )
+    if tf.executing_eagerly():
+        if float(step) < 1:
+            raise ValueError(f"step must be at least 1 (Adam counts from 1), got {step}")
+        if float(learning_rate) < 0:
+            raise ValueError(f"learning_rate must not be negative, got {learning_rate}")
     first_moment = ADAM_BETA_1 * first_moment + (1.0 - ADAM_BETA_1) * gradient
     second_moment = ADAM_BETA_2 * second_moment + (1.0 - ADAM_BETA_2) * tf.square(gradient)
     t = tf.cast(step, tf.float32)
@@ -127,6 +155,13 @@ def negative_elbo_estimate(
         noise: standard Normal draws :math:`\varepsilon_l`, shape ``[L]``.
         sticking_the_landing: whether to stop the gradient through :math:`\log q`.
     """
+    _check_model(model)
+    parameters = check.real_tensor(parameters, "parameters")
+    noise = check.real_tensor(noise, "noise")
+    if parameters.shape.rank is not None and parameters.shape.as_list() != [2]:
+        raise ValueError(f"parameters must have shape [2] (m, rho), got {parameters.shape}")
+    if noise.shape.rank is not None and noise.shape.rank != 1:
+        raise ValueError(f"noise must have shape [L], got {noise.shape}")
     loc = parameters[0]
     scale = tf.exp(parameters[1])
     mu = loc + scale * noise

@@ -1,0 +1,499 @@
+"""The catalogue of bad inputs: every public function of vinotes, what it rejects.
+
+Each row calls one public function with one invalid argument and expects a
+ValueError or TypeError whose message names that argument.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from vinotes import elbo, meanfield, model, notebook, optimize, posterior
+
+MODEL = model.NormalModel(0.0, 1.0, 2.0)
+DATA = [0.5, 1.5, -0.3]
+PRIOR = meanfield.NormalGammaPrior(0.0, 1.0, 1.0, 1.0)
+Q = meanfield.MeanFieldNormalGamma(0.1, 2.0, 3.0, 2.0)
+NAN, INF = math.nan, math.inf
+
+BAD_DATA = [
+    ("empty", [], ValueError),
+    ("nan", [1.0, NAN], ValueError),
+    ("inf", [INF], ValueError),
+    ("matrix", [[1.0, 2.0]], ValueError),
+    ("scalar", 1.0, ValueError),
+    ("strings", ["a", "b"], TypeError),
+]
+
+
+def data_rows(name, function):
+    return [
+        pytest.param(function, bad, error, "data", id=f"{name}-data-{label}")
+        for label, bad, error in BAD_DATA
+    ]
+
+
+def rows():
+    yield from data_rows("log_joint", lambda d: MODEL.log_joint(0.0, d))
+    yield from data_rows("summarize", posterior.summarize)
+    yield from data_rows("posterior_parameters", lambda d: posterior.posterior_parameters(MODEL, d))
+    yield from data_rows("exact_posterior", lambda d: posterior.exact_posterior(MODEL, d))
+    yield from data_rows("log_evidence", lambda d: posterior.log_evidence(MODEL, d))
+    yield from data_rows("elbo_closed_form", lambda d: elbo.elbo_closed_form(MODEL, d, 0.0, 1.0))
+    yield from data_rows("elbo_terms", lambda d: elbo.elbo_terms(MODEL, d, 0.0, 1.0, 5, 1))
+    yield from data_rows(
+        "elbo_monte_carlo", lambda d: elbo.elbo_monte_carlo(MODEL, d, 0.0, 1.0, 5, 1)
+    )
+    yield from data_rows(
+        "elbo_gradient_exact", lambda d: elbo.elbo_gradient_exact(MODEL, d, 0.0, 1.0)
+    )
+    yield from data_rows(
+        "elbo_gradient_reparameterization",
+        lambda d: elbo.elbo_gradient_reparameterization(MODEL, d, 0.0, 1.0, 5, 1),
+    )
+    yield from data_rows(
+        "elbo_gradient_score_function",
+        lambda d: elbo.elbo_gradient_score_function(MODEL, d, 0.0, 1.0, 5, 1),
+    )
+    yield from data_rows("fit_surrogate", lambda d: optimize.fit_surrogate(MODEL, d, num_steps=2))
+    yield from data_rows(
+        "exact_normal_gamma_posterior", lambda d: meanfield.exact_normal_gamma_posterior(d, PRIOR)
+    )
+    yield from data_rows(
+        "normal_gamma_log_evidence", lambda d: meanfield.normal_gamma_log_evidence(d, PRIOR)
+    )
+    yield from data_rows("update_q_mu", lambda d: meanfield.update_q_mu(d, PRIOR, 1.0))
+    yield from data_rows("update_q_tau", lambda d: meanfield.update_q_tau(d, PRIOR, 0.0, 1.0))
+    yield from data_rows("normal_gamma_elbo", lambda d: meanfield.normal_gamma_elbo(d, PRIOR, Q))
+    yield from data_rows("cavi_normal_gamma", lambda d: meanfield.cavi_normal_gamma(d, PRIOR))
+
+    def one(name, function, bad, error, argument):
+        return pytest.param(function, bad, error, argument, id=f"{name}-{argument}-{bad!r}")
+
+    for bad, error in [
+        (0.0, ValueError),
+        (-1.0, ValueError),
+        (NAN, ValueError),
+        (INF, ValueError),
+        ("1", TypeError),
+        (None, TypeError),
+        (True, TypeError),
+    ]:
+        yield one("NormalModel", lambda b: model.NormalModel(0.0, b, 1.0), bad, error, "prior_std")
+        yield one("NormalModel", lambda b: model.NormalModel(0.0, 1.0, b), bad, error, "noise_std")
+        yield one(
+            "NormalGammaPrior",
+            lambda b: meanfield.NormalGammaPrior(0.0, b, 1.0, 1.0),
+            bad,
+            error,
+            "precision_scale",
+        )
+        yield one(
+            "NormalGammaPrior",
+            lambda b: meanfield.NormalGammaPrior(0.0, 1.0, b, 1.0),
+            bad,
+            error,
+            "shape",
+        )
+        yield one(
+            "NormalGammaPrior",
+            lambda b: meanfield.NormalGammaPrior(0.0, 1.0, 1.0, b),
+            bad,
+            error,
+            "rate",
+        )
+        yield one(
+            "MeanFieldNormalGamma",
+            lambda b: meanfield.MeanFieldNormalGamma(0.0, b, 1.0, 1.0),
+            bad,
+            error,
+            "mu_precision",
+        )
+        yield one(
+            "MeanFieldNormalGamma",
+            lambda b: meanfield.MeanFieldNormalGamma(0.0, 1.0, b, 1.0),
+            bad,
+            error,
+            "tau_shape",
+        )
+        yield one(
+            "MeanFieldNormalGamma",
+            lambda b: meanfield.MeanFieldNormalGamma(0.0, 1.0, 1.0, b),
+            bad,
+            error,
+            "tau_rate",
+        )
+        yield one(
+            "fit_surrogate",
+            lambda b: optimize.fit_surrogate(MODEL, DATA, learning_rate=b),
+            bad,
+            error,
+            "learning_rate",
+        )
+        yield one(
+            "fit_surrogate",
+            lambda b: optimize.fit_surrogate(MODEL, DATA, initial_scale=b),
+            bad,
+            error,
+            "initial_scale",
+        )
+        yield one(
+            "update_q_mu", lambda b: meanfield.update_q_mu(DATA, PRIOR, b), bad, error, "tau_mean"
+        )
+        yield one(
+            "update_q_tau",
+            lambda b: meanfield.update_q_tau(DATA, PRIOR, 0.0, b),
+            bad,
+            error,
+            "mu_precision",
+        )
+    for bad, error in [(NAN, ValueError), (INF, ValueError), ("0", TypeError), (None, TypeError)]:
+        yield one("NormalModel", lambda b: model.NormalModel(b, 1.0, 1.0), bad, error, "prior_mean")
+        yield one(
+            "NormalGammaPrior",
+            lambda b: meanfield.NormalGammaPrior(b, 1.0, 1.0, 1.0),
+            bad,
+            error,
+            "mean",
+        )
+        yield one(
+            "MeanFieldNormalGamma",
+            lambda b: meanfield.MeanFieldNormalGamma(b, 1.0, 1.0, 1.0),
+            bad,
+            error,
+            "mu_loc",
+        )
+        yield one(
+            "sample_data", lambda b: MODEL.sample_data(3, 1, true_mean=b), bad, error, "true_mean"
+        )
+        yield one(
+            "fit_surrogate",
+            lambda b: optimize.fit_surrogate(MODEL, DATA, initial_loc=b),
+            bad,
+            error,
+            "initial_loc",
+        )
+        yield one(
+            "update_q_tau",
+            lambda b: meanfield.update_q_tau(DATA, PRIOR, b, 1.0),
+            bad,
+            error,
+            "mu_loc",
+        )
+    for bad, error in [
+        (0, ValueError),
+        (-2, ValueError),
+        (2.5, TypeError),
+        ("3", TypeError),
+        (True, TypeError),
+    ]:
+        yield one("joint_distribution", MODEL.joint_distribution, bad, error, "num_observations")
+        yield one(
+            "sample_joint", lambda b: MODEL.sample_joint(b, 1), bad, error, "num_observations"
+        )
+        yield one("sample_data", lambda b: MODEL.sample_data(b, 1), bad, error, "num_observations")
+        yield one(
+            "elbo_terms",
+            lambda b: elbo.elbo_terms(MODEL, DATA, 0.0, 1.0, b, 1),
+            bad,
+            error,
+            "num_samples",
+        )
+        yield one(
+            "elbo_monte_carlo",
+            lambda b: elbo.elbo_monte_carlo(MODEL, DATA, 0.0, 1.0, b, 1),
+            bad,
+            error,
+            "num_samples",
+        )
+        yield one(
+            "fit_surrogate",
+            lambda b: optimize.fit_surrogate(MODEL, DATA, num_steps=b),
+            bad,
+            error,
+            "num_steps",
+        )
+        yield one(
+            "fit_surrogate",
+            lambda b: optimize.fit_surrogate(MODEL, DATA, num_samples=b),
+            bad,
+            error,
+            "num_samples",
+        )
+        yield one(
+            "cavi_normal_gamma",
+            lambda b: meanfield.cavi_normal_gamma(DATA, PRIOR, max_iter=b),
+            bad,
+            error,
+            "max_iter",
+        )
+    for bad, error in [
+        ((1, 2, 3), ValueError),
+        (-1, ValueError),
+        ((1.0, 2.0), ValueError),
+        (None, ValueError),
+        (True, TypeError),
+        (2**40, ValueError),
+    ]:
+        yield one("sample_data", lambda b: MODEL.sample_data(3, b), bad, error, "seed")
+        yield one(
+            "elbo_monte_carlo",
+            lambda b: elbo.elbo_monte_carlo(MODEL, DATA, 0.0, 1.0, 3, b),
+            bad,
+            error,
+            "seed",
+        )
+        yield one(
+            "fit_surrogate",
+            lambda b: optimize.fit_surrogate(MODEL, DATA, seed=b),
+            bad,
+            error,
+            "seed",
+        )
+    for bad, error in [
+        (0.0, ValueError),
+        (-1.0, ValueError),
+        ([1.0, -1.0], ValueError),
+        (NAN, ValueError),
+        ("s", TypeError),
+    ]:
+        yield one(
+            "elbo_closed_form",
+            lambda b: elbo.elbo_closed_form(MODEL, DATA, 0.0, b),
+            bad,
+            error,
+            "scale",
+        )
+        yield one(
+            "elbo_gradient_exact",
+            lambda b: elbo.elbo_gradient_exact(MODEL, DATA, 0.0, b),
+            bad,
+            error,
+            "scale",
+        )
+        yield one(
+            "log_normal_density",
+            lambda b: model.log_normal_density(0.0, 0.0, b),
+            bad,
+            error,
+            "scale",
+        )
+        yield one(
+            "cosine_learning_rate",
+            lambda b: optimize.cosine_learning_rate(b, 0, 10),
+            bad,
+            error,
+            "learning_rate",
+        )
+    for bad, error in [(NAN, ValueError), (INF, ValueError), ("m", TypeError)]:
+        yield one(
+            "elbo_closed_form",
+            lambda b: elbo.elbo_closed_form(MODEL, DATA, b, 1.0),
+            bad,
+            error,
+            "loc",
+        )
+        yield one(
+            "log_normal_density", lambda b: model.log_normal_density(0.0, b, 1.0), bad, error, "loc"
+        )
+        yield one(
+            "log_normal_density",
+            lambda b: model.log_normal_density(b, 0.0, 1.0),
+            bad,
+            error,
+            "value",
+        )
+        yield one("log_joint", lambda b: MODEL.log_joint(b, DATA), bad, error, "mu")
+        yield one("NormalGammaPrior.log_prob", lambda b: PRIOR.log_prob(b, 1.0), bad, error, "mu")
+        yield one("MeanFieldNormalGamma.log_prob", lambda b: Q.log_prob(b, 1.0), bad, error, "mu")
+    for bad, error in [(0.0, ValueError), (-1.0, ValueError), (NAN, ValueError)]:
+        yield one("NormalGammaPrior.log_prob", lambda b: PRIOR.log_prob(0.0, b), bad, error, "tau")
+        yield one("MeanFieldNormalGamma.log_prob", lambda b: Q.log_prob(0.0, b), bad, error, "tau")
+        yield one(
+            "cosine_learning_rate",
+            lambda b: optimize.cosine_learning_rate(0.1, 0, b),
+            bad,
+            error,
+            "num_steps",
+        )
+    for bad, error in [(-1e-3, ValueError), (1.0, ValueError), (NAN, ValueError), ("0", TypeError)]:
+        yield one(
+            "cavi_normal_gamma",
+            lambda b: meanfield.cavi_normal_gamma(DATA, PRIOR, tol=b),
+            bad,
+            error,
+            "tol",
+        )
+    for name, call in [
+        ("posterior_parameters", lambda b: posterior.posterior_parameters(b, DATA)),
+        ("exact_posterior", lambda b: posterior.exact_posterior(b, DATA)),
+        ("log_evidence", lambda b: posterior.log_evidence(b, DATA)),
+        ("elbo_closed_form", lambda b: elbo.elbo_closed_form(b, DATA, 0.0, 1.0)),
+        ("elbo_terms", lambda b: elbo.elbo_terms(b, DATA, 0.0, 1.0, 3, 1)),
+        ("fit_surrogate", lambda b: optimize.fit_surrogate(b, DATA)),
+        (
+            "negative_elbo_estimate",
+            lambda b: optimize.negative_elbo_estimate(b, DATA, tf.zeros(2), tf.zeros(3)),
+        ),
+    ]:
+        yield one(name, call, "model", TypeError, "model")
+    for name, call in [
+        ("exact_normal_gamma_posterior", lambda b: meanfield.exact_normal_gamma_posterior(DATA, b)),
+        ("normal_gamma_log_evidence", lambda b: meanfield.normal_gamma_log_evidence(DATA, b)),
+        ("cavi_normal_gamma", lambda b: meanfield.cavi_normal_gamma(DATA, b)),
+        ("update_q_mu", lambda b: meanfield.update_q_mu(DATA, b, 1.0)),
+    ]:
+        yield one(name, call, (0.0, 1.0, 1.0, 1.0), TypeError, "prior")
+    yield one(
+        "normal_gamma_elbo",
+        lambda b: meanfield.normal_gamma_elbo(DATA, PRIOR, b),
+        (0.0, 1.0, 1.0, 1.0),
+        TypeError,
+        "q",
+    )
+    for estimator in ["score", ""]:
+        yield one(
+            "fit_surrogate",
+            lambda b: optimize.fit_surrogate(MODEL, DATA, estimator=b),
+            estimator,
+            ValueError,
+            "estimator",
+        )
+    yield one(
+        "fit_surrogate",
+        lambda b: optimize.fit_surrogate(MODEL, DATA, schedule=b),
+        "linear",
+        ValueError,
+        "schedule",
+    )
+    yield one(
+        "adam_update",
+        lambda b: optimize.adam_update(tf.zeros(2), tf.zeros(2), tf.zeros(2), b, 0.1),
+        0,
+        ValueError,
+        "step",
+    )
+    yield one(
+        "adam_update",
+        lambda b: optimize.adam_update(tf.zeros(2), tf.zeros(2), tf.zeros(2), 1, b),
+        -0.1,
+        ValueError,
+        "learning_rate",
+    )
+    yield one(
+        "adam_update",
+        lambda b: optimize.adam_update(tf.zeros(2), b, tf.zeros(2), 1, 0.1),
+        tf.zeros(3),
+        ValueError,
+        "first_moment",
+    )
+    yield one(
+        "adam_update",
+        lambda b: optimize.adam_update(b, tf.zeros(2), tf.zeros(2), 1, 0.1),
+        [NAN, 0.0],
+        ValueError,
+        "gradient",
+    )
+    yield one(
+        "cosine_learning_rate",
+        lambda b: optimize.cosine_learning_rate(0.1, b, 10),
+        -1,
+        ValueError,
+        "step",
+    )
+    yield one(
+        "negative_elbo_estimate",
+        lambda b: optimize.negative_elbo_estimate(MODEL, DATA, b, tf.zeros(3)),
+        tf.zeros(3),
+        ValueError,
+        "parameters",
+    )
+    yield one(
+        "negative_elbo_estimate",
+        lambda b: optimize.negative_elbo_estimate(MODEL, DATA, tf.zeros(2), b),
+        tf.zeros([2, 2]),
+        ValueError,
+        "noise",
+    )
+    for bad, error in [
+        (([0.0, 0.0], [[1.0, 2.0], [2.0, 1.0]]), ValueError),
+        (([0.0, 0.0], [[1.0, 0.5], [0.0, 1.0]]), ValueError),
+        (([0.0], np.eye(2)), ValueError),
+        (([[0.0]], np.eye(1)), ValueError),
+        (([NAN, 0.0], np.eye(2)), ValueError),
+    ]:
+        yield one(
+            "gaussian_mean_field",
+            lambda b: meanfield.gaussian_mean_field(*b),
+            bad,
+            error,
+            "mean|covariance",
+        )
+    for bad in [len, 3]:
+        yield one("show_source", lambda b: notebook.show_source(b), bad, TypeError, "objects")
+    yield one("show_source", lambda b: notebook.show_source(*b), (), TypeError, "objects")
+    for bad in ["", None]:
+        yield one("glue", lambda b: notebook.glue(b, 1.0), bad, TypeError, "name")
+    for bad in [[1.0], None]:
+        yield one("glue", lambda b: notebook.glue("key", b), bad, TypeError, "value")
+
+
+# For these arguments None is valid: it selects the default.
+OPTIONAL = {"initial_scale", "initial_loc", "true_mean"}
+CATALOGUE = [p for p in rows() if not (p.values[1] is None and p.values[3] in OPTIONAL)]
+
+
+def test_none_selects_the_default_for_optional_arguments():
+    optimize.fit_surrogate(MODEL, DATA, num_steps=2, initial_loc=None, initial_scale=None)
+    MODEL.sample_data(3, 1, true_mean=None)
+
+
+@pytest.mark.parametrize(("function", "bad", "error", "argument"), CATALOGUE)
+def test_rejects_bad_input_naming_the_argument(function, bad, error, argument):
+    with pytest.raises(error, match=argument):
+        function(bad)
+
+
+def test_the_catalogue_covers_every_public_function():
+    covered = {param.id.split("-")[0] for param in CATALOGUE}
+    expected = {
+        "NormalModel",
+        "joint_distribution",
+        "sample_joint",
+        "sample_data",
+        "log_joint",
+        "log_normal_density",
+        "summarize",
+        "posterior_parameters",
+        "exact_posterior",
+        "log_evidence",
+        "elbo_closed_form",
+        "elbo_terms",
+        "elbo_monte_carlo",
+        "elbo_gradient_exact",
+        "elbo_gradient_reparameterization",
+        "elbo_gradient_score_function",
+        "fit_surrogate",
+        "adam_update",
+        "cosine_learning_rate",
+        "negative_elbo_estimate",
+        "NormalGammaPrior",
+        "NormalGammaPrior.log_prob",
+        "MeanFieldNormalGamma",
+        "MeanFieldNormalGamma.log_prob",
+        "exact_normal_gamma_posterior",
+        "normal_gamma_log_evidence",
+        "update_q_mu",
+        "update_q_tau",
+        "normal_gamma_elbo",
+        "cavi_normal_gamma",
+        "gaussian_mean_field",
+        "show_source",
+        "glue",
+    }
+    assert expected <= covered, expected - covered
+    assert len(CATALOGUE) >= 250
