@@ -109,21 +109,11 @@ def positive_tensor(value: object, name: str) -> tf.Tensor:
 
 def observed_array(data: object, name: str = "data") -> np.ndarray:
     """Return ``data`` as a float64 NumPy array of shape [N], N >= 1, finite entries."""
-    if tf.is_tensor(data):
-        data = data.numpy()
-    try:
-        array = np.asarray(data)
-    except ValueError as error:
-        raise ValueError(f"{name} must be a one-dimensional sequence of numbers") from error
-    if array.dtype == bool or not np.issubdtype(array.dtype, np.number) or np.iscomplexobj(array):
-        raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
+    array = real_array(data, name)
     if array.ndim != 1:
         raise ValueError(f"{name} must be one-dimensional (shape [N]), got shape {array.shape}")
     if array.size == 0:
         raise ValueError(f"{name} must hold at least one observation, got none")
-    array = array.astype(np.float64)
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must be finite, got NaN or infinite entries")
     return array
 
 
