@@ -355,6 +355,22 @@ def rows():
         TypeError,
         "q",
     )
+    for bad, error in [(NAN, ValueError), ("m", TypeError)]:
+        yield one(
+            "posterior_errors",
+            lambda b: optimize.posterior_errors(MODEL, DATA, b, 1.0),
+            bad,
+            error,
+            "loc",
+        )
+    for bad, error in [(0.0, ValueError), (-1.0, ValueError)]:
+        yield one(
+            "posterior_errors",
+            lambda b: optimize.posterior_errors(MODEL, DATA, 0.0, b),
+            bad,
+            error,
+            "scale",
+        )
     for estimator in ["score", ""]:
         yield one(
             "fit_surrogate",

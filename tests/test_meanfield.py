@@ -180,3 +180,16 @@ def test_prior_rejects_invalid_parameters(kwargs, name, error):
 def test_rejects_invalid_input(call, name, error):
     with pytest.raises(error, match=name):
         call()
+
+
+def test_marginals_match_the_grid(grid):
+    m, t, log_joint, log_evidence, _ = grid
+    posterior = exact_normal_gamma_posterior(DATA, PRIOR)
+    density = np.exp(log_joint - log_evidence)
+    mu_axis, tau_axis = m[:, 0], t[0, :]
+    mu_grid = density.sum(axis=1) * (tau_axis[1] - tau_axis[0])
+    tau_grid = density.sum(axis=0) * (mu_axis[1] - mu_axis[0])
+    np.testing.assert_allclose(posterior.mu_marginal().pdf(mu_axis), mu_grid, atol=2e-3)
+    np.testing.assert_allclose(posterior.tau_marginal().pdf(tau_axis), tau_grid, atol=2e-3)
+    variance = float(np.sum(mu_grid * (mu_axis - posterior.mean) ** 2) * (mu_axis[1] - mu_axis[0]))
+    assert posterior.mu_marginal().var() == pytest.approx(variance, rel=1e-3)

@@ -16,6 +16,7 @@ from vinotes.optimize import (
     cosine_learning_rate,
     fit_surrogate,
     negative_elbo_estimate,
+    posterior_errors,
 )
 from vinotes.posterior import log_evidence, posterior_parameters
 
@@ -191,3 +192,13 @@ def test_rejects_invalid_arguments(kwargs, name, error):
     model, data = arguments.pop("model"), arguments.pop("data")
     with pytest.raises(error, match=name):
         fit_surrogate(model, data, **arguments)
+
+
+def test_posterior_errors_measure_distance_in_posterior_units():
+    mean, std = posterior_parameters(EXAMPLE.model, EXAMPLE.data)
+    loc_error, scale_error = posterior_errors(
+        EXAMPLE.model, EXAMPLE.data, mean + 0.5 * std, 1.1 * std
+    )
+    assert loc_error == pytest.approx(0.5, rel=1e-6)
+    assert scale_error == pytest.approx(0.1, rel=1e-6)
+    assert posterior_errors(EXAMPLE.model, EXAMPLE.data, mean, std) == pytest.approx((0.0, 0.0))

@@ -25,8 +25,8 @@ from typing import NamedTuple
 import tensorflow as tf
 
 from vinotes import _validation as check
-from vinotes.model import NormalModel, log_normal_density
-from vinotes.posterior import _check_model, posterior_parameters, summarize
+from vinotes.model import NormalModel, _check_model, log_normal_density
+from vinotes.posterior import posterior_parameters, summarize
 
 _LOG_TWO_PI = math.log(2.0 * math.pi)
 

@@ -35,7 +35,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special
+from scipy import special, stats
 
 from vinotes import _validation as check
 
@@ -91,6 +91,23 @@ class NormalGammaPrior:
             0.5 * (np.log(precision) - _LOG_TWO_PI) - 0.5 * precision * (mu - self.mean) ** 2
         )
         return log_gamma + log_normal
+
+    def mu_marginal(self) -> stats.rv_continuous:
+        r"""The marginal of :math:`\mu`: Student-t, :math:`2a` degrees of freedom.
+
+        .. math::
+
+            \mu \sim \operatorname{St}\Bigl(2a,\ m,\ \sqrt{b / (a\lambda)}\Bigr),
+
+        the scale mixture of :math:`\mathcal{N}(m, (\lambda\tau)^{-1})` over
+        :math:`\tau \sim \operatorname{Gamma}(a, b)`. Returns a frozen SciPy distribution.
+        """
+        scale = math.sqrt(self.rate / (self.shape * self.precision_scale))
+        return stats.t(df=2.0 * self.shape, loc=self.mean, scale=scale)
+
+    def tau_marginal(self) -> stats.rv_continuous:
+        r"""The marginal of :math:`\tau`, :math:`\operatorname{Gamma}(a, b)` (frozen SciPy)."""
+        return stats.gamma(self.shape, scale=1.0 / self.rate)
 
 
 def _observations(data: object) -> np.ndarray:
@@ -377,21 +394,18 @@ def gaussian_mean_field(mean: object, covariance: object) -> tuple[np.ndarray, n
         ValueError: if the shapes do not match, or ``covariance`` is not
             symmetric positive definite.
     """
-    mean = np.asarray(mean, dtype=np.float64)
-    covariance = np.asarray(covariance, dtype=np.float64)
+    mean = check.real_array(mean, "mean")
+    covariance = check.real_array(covariance, "covariance")
     if mean.ndim != 1 or mean.size == 0:
         raise ValueError(f"mean must have shape [d] with d >= 1, got {mean.shape}")
     if covariance.shape != (mean.size, mean.size):
         raise ValueError(
             f"covariance must have shape {(mean.size, mean.size)}, got {covariance.shape}"
         )
-    if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(covariance))):
-        raise ValueError("mean and covariance must be finite")
     if not np.allclose(covariance, covariance.T):
         raise ValueError("covariance must be symmetric")
     try:
-        cholesky = np.linalg.cholesky(covariance)
+        np.linalg.cholesky(covariance)
     except np.linalg.LinAlgError as error:
         raise ValueError("covariance must be positive definite") from error
-    precision = np.linalg.inv(cholesky).T @ np.linalg.inv(cholesky)
-    return mean.copy(), 1.0 / np.diag(precision)
+    return mean, 1.0 / np.diag(np.linalg.inv(covariance))

@@ -155,6 +155,12 @@ class NormalModel:
         return log_prior + log_likelihood
 
 
+def _check_model(model: object) -> NormalModel:
+    if not isinstance(model, NormalModel):
+        raise TypeError(f"model must be a NormalModel, got {type(model).__name__}")
+    return model
+
+
 class RunningExample(NamedTuple):
     """The model and dataset that every chapter of the book uses."""
 

@@ -28,8 +28,8 @@ import numpy as np
 import tensorflow as tf
 
 from vinotes import _validation as check
-from vinotes.model import NormalModel, log_normal_density
-from vinotes.posterior import _check_model
+from vinotes.model import NormalModel, _check_model, log_normal_density
+from vinotes.posterior import posterior_parameters
 
 ESTIMATORS = ("sticking-the-landing", "reparameterization")
 """Gradient estimators :func:`fit_surrogate` accepts (eqs. vi-stl, elbo-reparameterization)."""
@@ -58,6 +58,22 @@ class FitResult:
     losses: np.ndarray
     locs: np.ndarray
     scales: np.ndarray
+
+
+def posterior_errors(
+    model: NormalModel, data: object, loc: float, scale: float
+) -> tuple[float, float]:
+    r"""How far :math:`\mathcal{N}(m, s^2)` is from the exact posterior, in the book's measure.
+
+    Returns:
+        ``(|m - mu_N| / sigma_N, |s / sigma_N - 1|)``: the distance of the means in
+        posterior standard deviations and the relative error of the width. The
+        chapter's accuracy target is that both are at most 0.01.
+    """
+    mean, std = posterior_parameters(model, data)
+    loc = check.finite_float(loc, "loc")
+    scale = check.positive_float(scale, "scale")
+    return abs(loc - mean) / std, abs(scale / std - 1.0)
 
 
 def cosine_learning_rate(

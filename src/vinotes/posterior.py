@@ -31,7 +31,7 @@ import tensorflow as tf
 import tensorflow_probability as tfp
 
 from vinotes import _validation as check
-from vinotes.model import NormalModel
+from vinotes.model import NormalModel, _check_model
 
 tfd = tfp.distributions
 
@@ -53,12 +53,6 @@ def summarize(data: object) -> DataSummary:
         mean=mean,
         centered_sum_of_squares=tf.reduce_sum(tf.square(data - mean)),
     )
-
-
-def _check_model(model: object) -> NormalModel:
-    if not isinstance(model, NormalModel):
-        raise TypeError(f"model must be a NormalModel, got {type(model).__name__}")
-    return model
 
 
 def posterior_parameters(model: NormalModel, data: object) -> tuple[float, float]:
