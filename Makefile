@@ -20,6 +20,8 @@ PACKAGE_STAMP := $(VENV)/.vinotes-installed
 MATHJAX_STAMP := _mathjax/mathjax/.version
 BOOK_FLAGS := --keep-going
 STRICT_FLAGS := --all -W -n --keep-going
+EXECUTION_CACHE := _build/.jupyter_cache
+NBVAL_EXECUTED := _build/nbval-executed
 
 .PHONY: help book test test-unit test-notebooks test-book test-browser lint format notebooks bench-vi test-py312 env clean distclean
 
@@ -42,7 +44,7 @@ $(ENV_STAMP): requirements.txt tools/ipython_kernel_config.py
 # by their code only, so outputs cached with the old package are dropped.
 $(PACKAGE_STAMP): $(ENV_STAMP) pyproject.toml $(wildcard src/vinotes/*.py) src/vinotes/py.typed
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation --force-reinstall .
-	rm -rf _build/.jupyter_cache
+	rm -rf $(EXECUTION_CACHE)
 	touch $@
 
 # MathJax is served from the book itself (pinned npm release, integrity-checked).
@@ -73,10 +75,16 @@ format: $(PACKAGE_STAMP)  ## apply ruff's fixes and formatting
 test-unit: $(PACKAGE_STAMP)  ## unit tests of vinotes and of the committed notebooks
 	$(BIN)/python -m pytest tests --ignore=tests/browser
 
+# Strict nbval runs each chapter once, on both cores. The chapters whose cells
+# all passed are handed, with the outputs of this very run, to the book's
+# execution cache, so test-book renders them instead of executing them again.
 test-notebooks: $(PACKAGE_STAMP)  ## strict nbval: every chapter against its committed outputs
+	rm -rf $(NBVAL_EXECUTED)
 	$(BIN)/python -m pytest --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg \
-		-n 2 --dist loadfile -p no:cacheprovider $(CHAPTERS)
+		-n 2 --dist loadfile -p no:cacheprovider \
+		-p tools.nbval_keep --nbval-keep-executed=$(NBVAL_EXECUTED) $(CHAPTERS)
+	$(BIN)/python tools/seed_execution_cache.py $(NBVAL_EXECUTED) $(EXECUTION_CACHE)
 
 test-book: $(PACKAGE_STAMP) $(MATHJAX_STAMP)  ## build the whole book; any warning or cell error fails
 	$(BIN)/jupyter-book build . $(STRICT_FLAGS)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import yaml
+
 from conftest import ROOT
 
 MAKEFILE = (ROOT / "Makefile").read_text(encoding="utf-8")
@@ -49,3 +51,16 @@ def test_ci_installs_chromium_and_runs_make_test():
     script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "apt-get install" in script and "chromium" in script
     assert script.strip().splitlines()[-1] == "make test"
+
+
+def test_book_build_reuses_only_what_nbval_has_just_executed():
+    steps = recipe("test-notebooks").splitlines()
+    clear = next(i for i, s in enumerate(steps) if "rm -rf $(NBVAL_EXECUTED)" in s)
+    nbval = next(i for i, s in enumerate(steps) if "pytest --nbval " in s)
+    seed = next(i for i, s in enumerate(steps) if "seed_execution_cache.py" in s)
+    assert clear < nbval < seed
+    assert "--nbval-keep-executed=$(NBVAL_EXECUTED)" in recipe("test-notebooks")
+    # Jupyter Book's default cache folder, which _config.yml does not move.
+    assert "EXECUTION_CACHE := _build/.jupyter_cache" in MAKEFILE
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    assert "cache" not in config["execute"]
