@@ -23,7 +23,7 @@ STRICT_FLAGS := --all -W -n --keep-going
 EXECUTION_CACHE := _build/.jupyter_cache
 NBVAL_EXECUTED := _build/nbval-executed
 
-.PHONY: help book test test-unit test-notebooks test-book test-browser lint format notebooks bench-vi test-py312 env clean distclean
+.PHONY: help book test test-unit test-notebooks test-book test-browser lint format notebooks bench bench-vi test-py312 env clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -92,6 +92,11 @@ test-book: $(PACKAGE_STAMP) $(MATHJAX_STAMP)  ## build the whole book; any warni
 test-browser: $(PACKAGE_STAMP)  ## every built page in headless Chromium, offline (run after test-book)
 	$(BIN)/python -m pytest tests/browser -p no:cacheprovider
 	@echo "Screenshots of every page: $(abspath _build/screenshots)/"
+
+REPEATS ?= 3
+
+bench: $(PACKAGE_STAMP) $(MATHJAX_STAMP)  ## time builds, make test, chapters, VI; table -> README (REPEATS=3)
+	$(BIN)/python benchmarks/bench.py --repeats $(REPEATS)
 
 bench-vi: $(PACKAGE_STAMP)  ## benchmark fit_surrogate against tfp.vi.fit_surrogate_posterior
 	$(BIN)/python benchmarks/vi_fit.py

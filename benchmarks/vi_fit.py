@@ -18,8 +18,10 @@ Run with `make bench-vi`.
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import time
+from pathlib import Path
 
 import tensorflow as tf
 import tensorflow_probability as tfp
@@ -97,50 +99,70 @@ def timed(function, *args, **kwargs):
     return time.perf_counter() - start, value
 
 
+def measure(repetitions: int, num_steps: int, num_samples: int, learning_rate: float) -> dict:
+    """Median seconds per fit and the errors of each method (see the module docstring)."""
+    model, _, data = running_example()
+    settings = {
+        "num_steps": num_steps,
+        "num_samples": num_samples,
+        "learning_rate": learning_rate,
+    }
+
+    fit_surrogate(model, data, seed=(99, 0), **settings)  # warm-up: traces the graph
+    ours_times, ours_errors = [], []
+    for repetition in range(repetitions):
+        seconds, result = timed(fit_surrogate, model, data, seed=(repetition, 1), **settings)
+        ours_times.append(seconds)
+        ours_errors.append(error(model, data, result.loc, result.scale))
+
+    run, reset, result = make_tfp_fit(model, data, num_steps, learning_rate, num_samples)
+    call_times, call_errors = time_tfp(run, reset, result, repetitions, model, data)
+    steady_times, steady_errors = time_tfp(
+        tf.function(run), reset, result, repetitions, model, data
+    )
+
+    def row(times, errors):
+        return {
+            "seconds": statistics.median(times),
+            "median_error": statistics.median(errors),
+            "max_error": max(errors),
+        }
+
+    return {
+        "settings": {"repetitions": repetitions, **settings},
+        "fit_surrogate": row(ours_times, ours_errors),
+        "tfp_as_called": row(call_times, call_errors),
+        "tfp_steady_state": row(steady_times, steady_errors),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repetitions", type=int, default=7)
     parser.add_argument("--num-steps", type=int, default=1000)
     parser.add_argument("--num-samples", type=int, default=8)
     parser.add_argument("--learning-rate", type=float, default=0.1)
+    parser.add_argument("--json", type=Path, help="also write the results to this file")
     args = parser.parse_args()
-    model, _, data = running_example()
-    settings = {
-        "num_steps": args.num_steps,
-        "num_samples": args.num_samples,
-        "learning_rate": args.learning_rate,
-    }
+    results = measure(args.repetitions, args.num_steps, args.num_samples, args.learning_rate)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
 
-    fit_surrogate(model, data, seed=(99, 0), **settings)  # warm-up: traces the graph
-    ours_times, ours_errors = [], []
-    for repetition in range(args.repetitions):
-        seconds, result = timed(fit_surrogate, model, data, seed=(repetition, 1), **settings)
-        ours_times.append(seconds)
-        ours_errors.append(error(model, data, result.loc, result.scale))
-
-    run, reset, result = make_tfp_fit(
-        model, data, args.num_steps, args.learning_rate, args.num_samples
-    )
-    call_times, call_errors = time_tfp(run, reset, result, args.repetitions, model, data)
-    steady_times, steady_errors = time_tfp(
-        tf.function(run), reset, result, args.repetitions, model, data
-    )
-
-    ours = statistics.median(ours_times)
-    rows = [
-        ("vinotes fit_surrogate", ours, ours_errors),
-        ("TFP, as called", statistics.median(call_times), call_errors),
-        ("TFP, steady state", statistics.median(steady_times), steady_errors),
-    ]
+    ours = results["fit_surrogate"]["seconds"]
     print(
         f"VI benchmark: running example, {args.num_steps} steps, {args.num_samples} samples/step, "
         f"learning rate {args.learning_rate}, {args.repetitions} repetitions (medians)"
     )
     print(f"{'method':24s} {'time [s]':>9s} {'ours/this':>9s} {'median err':>11s} {'max err':>9s}")
-    for name, seconds, errors in rows:
+    for name, key in [
+        ("vinotes fit_surrogate", "fit_surrogate"),
+        ("TFP, as called", "tfp_as_called"),
+        ("TFP, steady state", "tfp_steady_state"),
+    ]:
+        row = results[key]
         print(
-            f"{name:24s} {seconds:9.3f} {ours / seconds:9.3f} "
-            f"{statistics.median(errors):11.2e} {max(errors):9.2e}"
+            f"{name:24s} {row['seconds']:9.3f} {ours / row['seconds']:9.3f} "
+            f"{row['median_error']:11.2e} {row['max_error']:9.2e}"
         )
     print("error = max(|m - mu_N| / sigma_N, |s / sigma_N - 1|); target <= 1e-2")
 
