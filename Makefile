@@ -23,7 +23,7 @@ STRICT_FLAGS := --all -W -n --keep-going
 EXECUTION_CACHE := _build/.jupyter_cache
 NBVAL_EXECUTED := _build/nbval-executed
 
-.PHONY: help book test test-unit test-notebooks test-book test-browser lint format notebooks bench bench-vi test-py312 env clean distclean
+.PHONY: help book test test-unit test-notebooks test-book test-browser lint format notebooks bench bench-vi mutation mutation-notebooks test-py312 env clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -100,6 +100,24 @@ bench: $(PACKAGE_STAMP) $(MATHJAX_STAMP)  ## time builds, make test, chapters, V
 
 bench-vi: $(PACKAGE_STAMP)  ## benchmark fit_surrogate against tfp.vi.fit_surrogate_posterior
 	$(BIN)/python benchmarks/vi_fit.py
+
+# Mutation testing: slow, so not part of `make test`. mutmut is installed into
+# .venv on first use, from its own pinned requirements.
+MUTATION_STAMP := $(VENV)/.mutmut-installed
+
+$(MUTATION_STAMP): $(ENV_STAMP) requirements-mutation.txt
+	$(BIN)/python -m pip install --quiet -r requirements-mutation.txt
+	touch $@
+
+mutation: $(PACKAGE_STAMP) $(MUTATION_STAMP)  ## mutmut over vinotes against the unit tests; score and survivors
+	rm -rf mutants
+	mkdir -p _build
+	$(BIN)/mutmut run --max-children 2 > _build/mutmut-run.log 2>&1 \
+		|| { tail -c 3000 _build/mutmut-run.log; exit 1; }
+	$(BIN)/python tools/mutation_report.py
+
+mutation-notebooks: $(PACKAGE_STAMP)  ## hand-made bugs in vinotes must fail strict nbval on the chapters
+	$(BIN)/python tools/mutate_notebooks.py
 
 notebooks: $(PACKAGE_STAMP)  ## re-execute the chapters in place to refresh their committed outputs
 	$(BIN)/python tools/notebooks.py execute $(or $(NB),$(CHAPTERS))

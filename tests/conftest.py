@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -13,3 +14,42 @@ CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
+
+
+# Under mutation testing (`make mutation`), mutmut runs the tests once in its
+# own process and then each mutant in a process forked from it. TensorFlow's
+# thread pools do not survive fork(), so: one intra-op thread, a fresh eager
+# context in each forked run, no XLA, and the compiled fit traced anew per test
+# (a graph traced before the fork would keep the unmutated code).
+MUTMUT_PHASES = {"", "stats", "fail", "list_all_tests", "mutant_generation"}
+
+
+def mutant_under_test() -> bool:
+    return os.environ.get("MUTANT_UNDER_TEST", "") not in MUTMUT_PHASES
+
+
+if "MUTANT_UNDER_TEST" in os.environ:
+    import tensorflow as tf
+
+    import vinotes.optimize
+
+    tf.config.threading.set_intra_op_parallelism_threads(1)
+    vinotes.optimize._JIT_COMPILE = False
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fresh_tensorflow_context():
+    if mutant_under_test():
+        from tensorflow.python.eager import context
+
+        context._reset_context()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_compiled_fit():
+    if mutant_under_test():
+        from vinotes.optimize import _compiled_fit
+
+        _compiled_fit.cache_clear()
+    yield
