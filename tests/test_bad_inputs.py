@@ -470,7 +470,8 @@ def test_none_selects_the_default_for_optional_arguments():
 
 @pytest.mark.parametrize(("function", "bad", "error", "argument"), CATALOGUE)
 def test_rejects_bad_input_naming_the_argument(function, bad, error, argument):
-    with pytest.raises(error, match=argument):
+    # The argument's exact name, as a whole word ("data", not "XXdataXX").
+    with pytest.raises(error, match=rf"(?<!\w)({argument})(?!\w)"):
         function(bad)
 
 

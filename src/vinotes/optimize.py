@@ -187,11 +187,6 @@ def negative_elbo_estimate(
     return -tf.reduce_mean(model.log_joint(mu, data) - log_normal_density(mu, q_loc, q_scale))
 
 
-# Mutation testing (`make mutation`, see tests/conftest.py) turns XLA off: each
-# mutant runs in a forked process, and XLA's thread pools do not survive fork().
-_JIT_COMPILE = True
-
-
 @functools.lru_cache(maxsize=32)
 def _compiled_fit(model: NormalModel):
     """The optimization loop for ``model``, traced once per model.
@@ -201,7 +196,7 @@ def _compiled_fit(model: NormalModel):
     """
 
     @tf.function(
-        jit_compile=_JIT_COMPILE,
+        jit_compile=True,
         input_signature=[
             tf.TensorSpec([None], tf.float32),  # data
             tf.TensorSpec([2], tf.float32),  # initial parameters [m, rho]
