@@ -19,6 +19,18 @@ DATA = [0.5, 1.5, -0.3]
 PRIOR = meanfield.NormalGammaPrior(0.0, 1.0, 1.0, 1.0)
 Q = meanfield.MeanFieldNormalGamma(0.1, 2.0, 3.0, 2.0)
 NAN, INF = math.nan, math.inf
+Z2 = tf.zeros(2)
+
+# Bad values for an argument that must hold real, finite numbers (a tensor of shape [2]).
+BAD_TENSORS = [
+    ([NAN, 0.0], ValueError),
+    ([0.0, -INF], ValueError),
+    ([True, False], TypeError),
+    ([1j, 0.0], TypeError),
+    (["a", "b"], TypeError),
+    (tf.constant([True, False]), TypeError),
+    (tf.constant([1j, 0.0]), TypeError),
+]
 
 BAD_DATA = [
     ("empty", [], ValueError),
@@ -400,20 +412,31 @@ def rows():
         ValueError,
         "learning_rate",
     )
-    yield one(
-        "adam_update",
-        lambda b: optimize.adam_update(tf.zeros(2), b, tf.zeros(2), 1, 0.1),
-        tf.zeros(3),
-        ValueError,
-        "first_moment",
-    )
-    yield one(
-        "adam_update",
-        lambda b: optimize.adam_update(b, tf.zeros(2), tf.zeros(2), 1, 0.1),
-        [NAN, 0.0],
-        ValueError,
-        "gradient",
-    )
+    tensor_arguments = [
+        ("adam_update", "gradient", lambda b: optimize.adam_update(b, Z2, Z2, 1, 0.1)),
+        ("adam_update", "first_moment", lambda b: optimize.adam_update(Z2, b, Z2, 1, 0.1)),
+        ("adam_update", "second_moment", lambda b: optimize.adam_update(Z2, Z2, b, 1, 0.1)),
+        ("cosine_learning_rate", "step", lambda b: optimize.cosine_learning_rate(0.1, b, 10)),
+        (
+            "negative_elbo_estimate",
+            "parameters",
+            lambda b: optimize.negative_elbo_estimate(MODEL, DATA, b, tf.zeros(3)),
+        ),
+        (
+            "negative_elbo_estimate",
+            "noise",
+            lambda b: optimize.negative_elbo_estimate(MODEL, DATA, Z2, b),
+        ),
+    ]
+    for name, argument, function in tensor_arguments:
+        for bad, error in BAD_TENSORS:
+            yield one(name, function, bad, error, argument)
+    for argument, function in [
+        ("gradient", lambda b: optimize.adam_update(b, Z2, Z2, 1, 0.1)),
+        ("first_moment", lambda b: optimize.adam_update(Z2, b, Z2, 1, 0.1)),
+        ("second_moment", lambda b: optimize.adam_update(Z2, Z2, b, 1, 0.1)),
+    ]:
+        yield one("adam_update", function, tf.zeros(3), ValueError, argument)
     yield one(
         "cosine_learning_rate",
         lambda b: optimize.cosine_learning_rate(0.1, b, 10),
@@ -430,24 +453,35 @@ def rows():
     )
     yield one(
         "negative_elbo_estimate",
-        lambda b: optimize.negative_elbo_estimate(MODEL, DATA, tf.zeros(2), b),
+        lambda b: optimize.negative_elbo_estimate(MODEL, DATA, Z2, b),
         tf.zeros([2, 2]),
         ValueError,
         "noise",
     )
+    for bad, error in [*BAD_TENSORS, ([[1.0], [2.0, 3.0]], ValueError), ([[0.0]], ValueError)]:
+        yield one(
+            "gaussian_mean_field",
+            lambda b: meanfield.gaussian_mean_field(b, np.eye(2)),
+            bad,
+            error,
+            "mean",
+        )
     for bad, error in [
-        (([0.0, 0.0], [[1.0, 2.0], [2.0, 1.0]]), ValueError),
-        (([0.0, 0.0], [[1.0, 0.5], [0.0, 1.0]]), ValueError),
-        (([0.0], np.eye(2)), ValueError),
-        (([[0.0]], np.eye(1)), ValueError),
-        (([NAN, 0.0], np.eye(2)), ValueError),
+        (np.full((2, 2), NAN), ValueError),
+        (np.full((2, 2), INF), ValueError),
+        (np.eye(2, dtype=bool), TypeError),
+        (np.eye(2, dtype=complex), TypeError),
+        ([[1.0, 0.0], [0.0]], ValueError),
+        (np.eye(3), ValueError),
+        ([[1.0, 2.0], [2.0, 1.0]], ValueError),
+        ([[1.0, 0.5], [0.0, 1.0]], ValueError),
     ]:
         yield one(
             "gaussian_mean_field",
-            lambda b: meanfield.gaussian_mean_field(*b),
+            lambda b: meanfield.gaussian_mean_field([0.0, 0.0], b),
             bad,
             error,
-            "mean|covariance",
+            "covariance",
         )
     for bad in [len, 3]:
         yield one("show_source", lambda b: notebook.show_source(b), bad, TypeError, "objects")
@@ -473,6 +507,34 @@ def test_rejects_bad_input_naming_the_argument(function, bad, error, argument):
     # The argument's exact name, as a whole word ("data", not "XXdataXX").
     with pytest.raises(error, match=rf"(?<!\w)({argument})(?!\w)"):
         function(bad)
+
+
+@pytest.mark.parametrize(
+    ("function", "message"),
+    [
+        (lambda: model.NormalModel("0", 1.0, 1.0), "prior_mean must be a real number, got str"),
+        (
+            lambda: optimize.fit_surrogate(MODEL, DATA, num_steps=2.5),
+            "num_steps must be an integer, got float",
+        ),
+        (
+            lambda: posterior.posterior_parameters("model", DATA),
+            "model must be a NormalModel, got str",
+        ),
+        (
+            lambda: meanfield.cavi_normal_gamma(DATA, (0, 1, 1, 1)),
+            "prior must be a NormalGammaPrior, got tuple",
+        ),
+        (
+            lambda: meanfield.normal_gamma_elbo(DATA, PRIOR, (0.1, 2.0, 3.0, 2.0)),
+            "q must be a MeanFieldNormalGamma, got tuple",
+        ),
+        (lambda: notebook.glue("key", [1.0]), "value must be a number or a string, got list"),
+    ],
+)
+def test_type_errors_name_the_type_they_got(function, message):
+    with pytest.raises(TypeError, match=message):
+        function()
 
 
 def test_the_catalogue_covers_every_public_function():

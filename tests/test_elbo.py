@@ -25,14 +25,14 @@ DATA = np.array([0.3, -1.2, 2.5, 1.0, 3.3], dtype=np.float32)
 MU_N, SIGMA_N = posterior_parameters(MODEL, DATA)
 
 
-def elbo_by_quadrature(loc: float, scale: float) -> float:
+def elbo_by_quadrature(loc: float, scale: float, model: NormalModel = MODEL) -> float:
     """E_q[log p(mu, D) - log q(mu)] by adaptive quadrature, in float64."""
     q = stats.norm(loc, scale)
 
     def integrand(mu):
         log_joint = (
-            stats.norm(MODEL.prior_mean, MODEL.prior_std).logpdf(mu)
-            + stats.norm(mu, MODEL.noise_std).logpdf(DATA.astype(float)).sum()
+            stats.norm(model.prior_mean, model.prior_std).logpdf(mu)
+            + stats.norm(mu, model.noise_std).logpdf(DATA.astype(float)).sum()
         )
         return q.pdf(mu) * (log_joint - q.logpdf(mu))
 
@@ -43,6 +43,14 @@ def elbo_by_quadrature(loc: float, scale: float) -> float:
 def test_closed_form_matches_quadrature(loc, scale):
     assert float(elbo_closed_form(MODEL, DATA, loc, scale)) == pytest.approx(
         elbo_by_quadrature(loc, scale), rel=1e-6
+    )
+
+
+@pytest.mark.parametrize("noise_std", [0.7, 3.5])
+def test_closed_form_matches_quadrature_for_other_noise_levels(noise_std):
+    model = NormalModel(prior_mean=-1.0, prior_std=0.8, noise_std=noise_std)
+    assert float(elbo_closed_form(model, DATA, 0.4, 0.6)) == pytest.approx(
+        elbo_by_quadrature(0.4, 0.6, model), rel=1e-6
     )
 
 
@@ -119,10 +127,12 @@ def test_exact_gradient_vanishes_at_the_exact_posterior():
 @pytest.mark.parametrize(
     "estimator", [elbo_gradient_reparameterization, elbo_gradient_score_function]
 )
-def test_gradient_estimators_are_unbiased(estimator):
+# (0.4, 0.8) is near the posterior, where the scale gradient is small; (-1.0, 0.3) is far.
+@pytest.mark.parametrize(("loc", "scale"), [(0.4, 0.8), (-1.0, 0.3)])
+def test_gradient_estimators_are_unbiased(estimator, loc, scale):
     replicates = 4000
-    estimate = estimator(MODEL, DATA, tf.fill([replicates], 0.4), 0.8, 5, seed=(6, 7))
-    exact = elbo_gradient_exact(MODEL, DATA, 0.4, 0.8)
+    estimate = estimator(MODEL, DATA, tf.fill([replicates], loc), scale, 5, seed=(6, 7))
+    exact = elbo_gradient_exact(MODEL, DATA, loc, scale)
     for got, want in [(estimate.loc, exact.loc), (estimate.scale, exact.scale)]:
         standard_error = float(tf.math.reduce_std(got)) / math.sqrt(replicates)
         assert abs(float(tf.reduce_mean(got)) - float(want)) < 4 * standard_error
@@ -187,6 +197,9 @@ def test_rejects_invalid_sampling_arguments(function, num_samples, seed, name, e
 def test_elbo_terms_are_the_draws_and_log_ratios():
     terms = elbo_terms(MODEL, DATA, tf.constant([0.2, 1.0]), 0.5, 7, seed=(2, 3))
     assert terms.draws.shape == terms.values.shape == (7, 2)
+    # mu_l = m + s * eps_l with eps from TF's stateless Normal sampler and this seed.
+    noise = tf.random.stateless_normal([7, 2], seed=[2, 3])
+    np.testing.assert_allclose(terms.draws, tf.constant([0.2, 1.0]) + 0.5 * noise, rtol=1e-6)
     expected = MODEL.log_joint(terms.draws, DATA) - stats.norm([0.2, 1.0], 0.5).logpdf(
         terms.draws.numpy()
     )

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from scipy import special, stats
 
+from vinotes import meanfield
 from vinotes.meanfield import (
     MeanFieldNormalGamma,
     NormalGammaPrior,
@@ -193,3 +194,104 @@ def test_marginals_match_the_grid(grid):
     np.testing.assert_allclose(posterior.tau_marginal().pdf(tau_axis), tau_grid, atol=2e-3)
     variance = float(np.sum(mu_grid * (mu_axis - posterior.mean) ** 2) * (mu_axis[1] - mu_axis[0]))
     assert posterior.mu_marginal().var() == pytest.approx(variance, rel=1e-3)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: NormalGammaPrior(np.int64(1), np.float32(2.0), 3, np.float16(0.5)),
+        lambda: MeanFieldNormalGamma(np.int32(1), np.float32(2.0), 3, np.float16(0.5)),
+    ],
+)
+def test_parameters_are_stored_as_python_floats(make):
+    values = list(vars(make()).values())
+    assert values == [1.0, 2.0, 3.0, 0.5]
+    assert all(type(value) is float for value in values)
+
+
+@pytest.mark.parametrize(("mu_loc", "mu_precision"), [(0.3, 4.0), (1.7, 0.6), (-2.0, 25.0)])
+def test_update_q_tau_is_the_optimal_factor(mu_loc, mu_precision):
+    """Eq. mf-update-tau from first principles: log q*(tau) = E_mu[log p(D, mu, tau)] + const.
+
+    The log joint is quadratic in mu, so Gauss-Hermite quadrature with a few nodes
+    computes the expectation over q(mu) exactly.
+    """
+    shape, rate = update_q_tau(DATA, PRIOR, mu_loc, mu_precision)
+    nodes, weights = np.polynomial.hermite_e.hermegauss(8)
+    mu = mu_loc + nodes / math.sqrt(mu_precision)
+    tau = np.linspace(0.05, 6.0, 40)
+    log_joint = PRIOR.log_prob(mu[:, None], tau[None, :]) + log_likelihood(
+        mu[:, None], tau[None, :], DATA
+    )
+    expected = weights @ log_joint / weights.sum()
+    difference = stats.gamma(shape, scale=1 / rate).logpdf(tau) - expected
+    np.testing.assert_allclose(difference, difference[0], atol=1e-9)
+
+
+def test_cavi_starts_from_the_prior_mean_of_tau():
+    first = cavi_normal_gamma(DATA, PRIOR, tol=0.0, max_iter=1)
+    loc, precision = update_q_mu(DATA, PRIOR, PRIOR.shape / PRIOR.rate)
+    assert (first.mu_loc, first.mu_precision) == (loc, precision)
+    assert (first.tau_shape, first.tau_rate) == update_q_tau(DATA, PRIOR, loc, precision)
+    assert first.iterations == 1 and first.converged is False
+
+
+def test_cavi_runs_100_iterations_by_default_when_tol_is_zero():
+    result = cavi_normal_gamma(DATA, PRIOR, tol=0.0)
+    assert result.iterations == result.elbo.size == 100
+    assert result.converged is False
+
+
+@pytest.mark.parametrize("tol", [1e-3, 1e-6, 1e-9])
+def test_cavi_stops_at_the_first_small_relative_change(tol):
+    """The documented rule, checked on the parameter path of fixed-length runs."""
+    data, prior = (
+        40.0 + 7.0 * DATA,
+        NormalGammaPrior(mean=30.0, precision_scale=0.1, shape=2.0, rate=50.0),
+    )
+    path = []
+    for iterations in range(1, 60):
+        run = cavi_normal_gamma(data, prior, tol=0.0, max_iter=iterations)
+        path.append(np.array([run.mu_loc, run.mu_precision, run.tau_shape, run.tau_rate]))
+    expected = next(
+        k + 1
+        for k in range(1, len(path))
+        if np.all(np.abs(path[k] - path[k - 1]) <= tol * np.abs(path[k - 1]))
+    )
+    result = cavi_normal_gamma(data, prior, tol=tol)
+    assert result.converged is True
+    assert result.iterations == expected
+
+
+def test_cavi_counts_a_parameter_that_stays_at_zero_as_converged():
+    prior = NormalGammaPrior(mean=0.0, precision_scale=1.0, shape=2.0, rate=2.0)
+    result = cavi_normal_gamma([-1.5, 1.5, -0.5, 0.5], prior, tol=1e-8)
+    assert result.mu_loc == 0.0
+    assert result.converged is True and result.iterations < 100
+
+
+def scripted_elbo(monkeypatch, values):
+    """Make CAVI see the ELBO values ``values``, one per iteration."""
+    sequence = iter(values)
+    monkeypatch.setattr(meanfield, "normal_gamma_elbo", lambda *args: next(sequence))
+
+
+@pytest.mark.parametrize(
+    "values", [[0.0, 0.0], [100.0, 100.0 - 1e-8], [-50.0, -50.0 - 1e-8], [1.0, 2.0, 2.0]]
+)
+def test_cavi_tolerates_an_elbo_that_is_flat_up_to_rounding(monkeypatch, values):
+    scripted_elbo(monkeypatch, values)
+    result = cavi_normal_gamma(DATA, PRIOR, tol=0.0, max_iter=len(values))
+    np.testing.assert_array_equal(result.elbo, values)
+
+
+@pytest.mark.parametrize(
+    ("values", "decrease"),
+    [([100.0, 99.0], "1"), ([100.0, 101.0, 99.5], "1.5"), ([-5.0, -5.0, -5.0, -5.25], "0.25")],
+)
+def test_cavi_raises_when_the_elbo_decreases(monkeypatch, values, decrease):
+    scripted_elbo(monkeypatch, values)
+    with pytest.raises(
+        ValueError, match=rf"^the ELBO decreased by {decrease}: an update is wrong$"
+    ):
+        cavi_normal_gamma(DATA, PRIOR, tol=0.0, max_iter=len(values))

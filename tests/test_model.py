@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 
+import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import tensorflow as tf
-from matplotlib.patches import Ellipse
+from matplotlib.patches import Ellipse, FancyArrow, Rectangle
 from scipy import stats
 
 from vinotes.model import (
@@ -144,6 +145,14 @@ class TestSampling:
         np.testing.assert_array_equal(first, second)
         assert not np.array_equal(first, other)
 
+    def test_sample_data_given_the_mean_is_deterministic_for_a_seed(self):
+        first = MODEL.sample_data(6, seed=(1, 2), true_mean=3.0)
+        np.testing.assert_array_equal(first, MODEL.sample_data(6, seed=(1, 2), true_mean=3.0))
+        assert not np.array_equal(first, MODEL.sample_data(6, seed=(1, 3), true_mean=3.0))
+        np.testing.assert_array_equal(
+            MODEL.sample_data(4, seed=9, true_mean=3.0), MODEL.sample_data(4, (0, 9), true_mean=3.0)
+        )
+
     def test_integer_seed_is_the_pair_zero_seed(self):
         np.testing.assert_array_equal(MODEL.sample_data(4, seed=9), MODEL.sample_data(4, (0, 9)))
 
@@ -216,3 +225,87 @@ def test_draw_dgm_draws_every_node_and_the_plate():
         assert sum(1 for face in faces if 0.0 < face[0] < 1.0) == 1
     finally:
         plt.close(figure)
+
+
+# The layout of chapter 1's figure, read off the drawing (daft draws in cm from
+# the lower-left corner): label -> (centre of its node in cm, label offset in points).
+DGM_LAYOUT = {
+    r"$\mu_0$": ((1.8, 5.6), (-14.0, 6.0)),
+    r"$\sigma_0$": ((3.8, 5.6), (14.0, 6.0)),
+    r"$\mu$": ((2.8, 3.6), (0.0, 0.0)),
+    r"$\sigma$": ((5.0, 1.6), (12.0, 6.0)),
+    r"$x_i$": ((2.8, 1.6), (0.0, 0.0)),
+}
+DGM_EDGES = [
+    (r"$\mu_0$", r"$\mu$"),
+    (r"$\sigma_0$", r"$\mu$"),
+    (r"$\mu$", r"$x_i$"),
+    (r"$\sigma$", r"$x_i$"),
+]
+
+
+@pytest.fixture
+def dgm_under_book_style():
+    """The DGM drawn while the book's constrained layout is switched on globally."""
+    with mpl.rc_context({"figure.constrained_layout.use": True}):
+        figure = draw_dgm()
+    yield figure
+    plt.close(figure)
+
+
+def test_draw_dgm_keeps_daft_layout_under_the_book_style(dgm_under_book_style):
+    figure = dgm_under_book_style
+    assert figure.get_layout_engine() is None
+    assert figure.dpi == 100
+    np.testing.assert_allclose(figure.get_size_inches() * 2.54, [6.0, 6.8])
+    (axes,) = figure.axes
+    np.testing.assert_allclose([*axes.get_xlim(), *axes.get_ylim()], [0.0, 6.0, 0.0, 6.8])
+
+
+def test_draw_dgm_places_nodes_and_labels_as_designed(dgm_under_book_style):
+    (axes,) = dgm_under_book_style.axes
+    labels = {t.get_text(): t for t in axes.texts if t.get_text() in DGM_LAYOUT}
+    assert labels.keys() == DGM_LAYOUT.keys()
+    for label, (centre, offset) in DGM_LAYOUT.items():
+        np.testing.assert_allclose(labels[label].xy, centre, err_msg=label)
+        np.testing.assert_allclose(labels[label].xyann, offset, err_msg=label)
+    # Circles of one grid unit's half (1 cm) for mu and x_i; dots of 1/6 cm for the constants.
+    sizes = sorted(
+        (round(p.width, 4), round(p.height, 4), tuple(np.round(p.center, 4)))
+        for p in axes.patches
+        if isinstance(p, Ellipse)
+    )
+    assert sizes == sorted(
+        [(0.1667, 0.1667, (1.8, 5.6)), (0.1667, 0.1667, (3.8, 5.6)), (0.1667, 0.1667, (5.0, 1.6))]
+        + [(1.0, 1.0, (2.8, 3.6))]
+        + [(1.0, 1.0, (2.8, 1.6))] * 2  # the shaded disc and its outline
+    )
+
+
+def test_draw_dgm_draws_the_plate_around_the_observations_only(dgm_under_book_style):
+    (axes,) = dgm_under_book_style.axes
+    (plate,) = [p for p in axes.patches if isinstance(p, Rectangle) and p is not axes.patch]
+    np.testing.assert_allclose(
+        [*plate.get_xy(), plate.get_width(), plate.get_height()], [1.7, 0.3, 2.2, 2.3]
+    )
+    (label,) = [t for t in axes.texts if t.get_text() == r"$i = 1, \ldots, N$"]
+    np.testing.assert_allclose(label.xy, plate.get_xy())
+    assert (label.get_ha(), label.get_va()) == ("left", "bottom")
+    inside = {
+        name
+        for name, ((x, y), _) in DGM_LAYOUT.items()
+        if plate.contains_point(axes.transData.transform((x, y)))
+    }
+    assert inside == {r"$x_i$"}
+
+
+def test_draw_dgm_points_each_arrow_from_parent_to_child(dgm_under_book_style):
+    (axes,) = dgm_under_book_style.axes
+    centres = {label: np.array(centre) for label, (centre, _) in DGM_LAYOUT.items()}
+
+    def nearest(point):
+        return min(centres, key=lambda label: np.linalg.norm(centres[label] - point))
+
+    arrows = [p.get_xy() for p in axes.patches if isinstance(p, FancyArrow)]
+    # daft's arrow polygon starts at the head and reaches the tail at its fourth vertex.
+    assert sorted((nearest(xy[3]), nearest(xy[0])) for xy in arrows) == sorted(DGM_EDGES)

@@ -29,6 +29,30 @@ def test_show_source_joins_several_objects():
     assert "\n\ndef log_joint(" in code.data
 
 
+def _square(x):
+    return x * x
+
+
+class _Square:
+    def area(self, side):
+        return side * side
+
+
+# The two tests above compare with vinotes' own code, which mutmut rewrites; these
+# use objects defined here, so that `make mutation` runs them too.
+def test_show_source_dedents_a_method_and_marks_it_as_python():
+    code = notebook.show_source(_Square.area)
+    assert code.data == "def area(self, side):\n    return side * side\n"
+    assert code.language == "python"
+
+
+def test_show_source_separates_objects_by_one_blank_line():
+    code = notebook.show_source(_square, _Square.area)
+    assert code.data == (
+        "def _square(x):\n    return x * x\n\n\ndef area(self, side):\n    return side * side\n"
+    )
+
+
 @pytest.mark.parametrize("objects", [(len,), (), (NormalModel.log_joint, 3)])
 def test_show_source_rejects_what_has_no_source(objects):
     with pytest.raises(TypeError, match="objects"):

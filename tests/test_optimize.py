@@ -7,11 +7,14 @@ import math
 import numpy as np
 import pytest
 import tensorflow as tf
+from scipy import stats
 
 from vinotes.elbo import elbo_closed_form, elbo_gradient_exact
 from vinotes.model import NormalModel, running_example
 from vinotes.optimize import (
+    ADAM_BETA_1,
     ADAM_BETA_2,
+    ADAM_EPSILON,
     adam_update,
     cosine_learning_rate,
     fit_surrogate,
@@ -202,3 +205,62 @@ def test_posterior_errors_measure_distance_in_posterior_units():
     assert loc_error == pytest.approx(0.5, rel=1e-6)
     assert scale_error == pytest.approx(0.1, rel=1e-6)
     assert posterior_errors(EXAMPLE.model, EXAMPLE.data, mean, std) == pytest.approx((0.0, 0.0))
+
+
+def test_adam_update_matches_the_textbook_step_at_a_later_step():
+    """Eq. vi-adam written out in NumPy, at step 4 with non-zero moments."""
+    gradient, first, second = np.array([0.3, -2.0]), np.array([0.5, 0.1]), np.array([0.2, 1e-12])
+    delta, new_first, new_second = adam_update(gradient, first, second, 4, 0.05)
+    m = ADAM_BETA_1 * first + (1 - ADAM_BETA_1) * gradient
+    v = ADAM_BETA_2 * second + (1 - ADAM_BETA_2) * gradient**2
+    m_hat, v_hat = m / (1 - ADAM_BETA_1**4), v / (1 - ADAM_BETA_2**4)
+    np.testing.assert_allclose(new_first, m, rtol=1e-6)
+    np.testing.assert_allclose(new_second, v, rtol=1e-6)
+    np.testing.assert_allclose(delta, -0.05 * m_hat / (np.sqrt(v_hat) + ADAM_EPSILON), rtol=1e-5)
+
+
+def test_adam_epsilon_keeps_a_vanishing_gradient_step_small_and_downhill():
+    gradient = tf.constant([1e-12, -1e-12])
+    delta, _, _ = adam_update(gradient, tf.zeros(2), tf.zeros(2), 1, 0.1)
+    assert np.all(np.sign(delta) == -np.sign(gradient))
+    assert np.all(np.abs(delta) < 0.1 * 1e-3)
+
+
+def test_adam_update_accepts_a_zero_learning_rate_and_then_stays_put():
+    # The cosine schedule ends at exactly zero.
+    delta, first, _ = adam_update(tf.constant([2.0, -0.5]), tf.zeros(2), tf.zeros(2), 7, 0.0)
+    np.testing.assert_array_equal(delta, [0.0, 0.0])
+    assert np.all(first != 0.0)
+
+
+@pytest.mark.parametrize("sticking_the_landing", [True, False])
+def test_negative_elbo_estimate_averages_the_log_ratio_at_the_draws(sticking_the_landing):
+    model, data = EXAMPLE.model, EXAMPLE.data.numpy().astype(float)
+    loc, scale, noise = 0.4, 0.7, np.array([-1.3, 0.2, 0.9])
+    value = negative_elbo_estimate(
+        model, data, tf.constant([loc, math.log(scale)]), noise, sticking_the_landing
+    )
+    mu = loc + scale * noise
+    log_joint = stats.norm(model.prior_mean, model.prior_std).logpdf(mu) + stats.norm(
+        mu[:, None], model.noise_std
+    ).logpdf(data).sum(axis=1)
+    expected = -np.mean(log_joint - stats.norm(loc, scale).logpdf(mu))
+    assert float(value) == pytest.approx(expected, rel=1e-5)
+
+
+def test_fit_surrogate_defaults_are_the_documented_recipe():
+    defaults = fit_surrogate(EXAMPLE.model, EXAMPLE.data)
+    explicit = fit_surrogate(
+        EXAMPLE.model,
+        EXAMPLE.data,
+        num_steps=1000,
+        learning_rate=0.1,
+        num_samples=8,
+        seed=(0, 0),
+        estimator="sticking-the-landing",
+        schedule="cosine",
+    )
+    assert defaults.losses.shape == (1000,)
+    np.testing.assert_array_equal(defaults.losses, explicit.losses)
+    np.testing.assert_array_equal(defaults.locs, explicit.locs)
+    np.testing.assert_array_equal(defaults.scales, explicit.scales)

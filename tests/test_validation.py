@@ -23,7 +23,7 @@ def test_finite_float_accepts_real_numbers(value):
         (-math.inf, ValueError, "x must be a finite number"),
         ("1.0", TypeError, "x must be a real number"),
         (True, TypeError, "x must be a real number"),
-        ([1.0], TypeError, "x must be a real number"),
+        ([1.0], TypeError, "x must be a real number, got list"),
     ],
 )
 def test_finite_float_rejects(value, error, message):
@@ -43,10 +43,19 @@ def test_positive_int():
         check.positive_int(0, "n")
     with pytest.raises(TypeError, match="n must be an integer"):
         check.positive_int(2.0, "n")
+    with pytest.raises(TypeError, match="n must be an integer, got str"):
+        check.positive_int("2", "n")
 
 
 @pytest.mark.parametrize(
-    ("seed", "pair"), [(7, [0, 7]), ((3, 4), [3, 4]), (np.array([1, 2]), [1, 2])]
+    ("seed", "pair"),
+    [
+        (7, [0, 7]),
+        ((3, 4), [3, 4]),
+        (np.array([1, 2]), [1, 2]),
+        (np.int64(2**31 - 1), [0, 2**31 - 1]),
+        ((2**31 - 1, 0), [2**31 - 1, 0]),
+    ],
 )
 def test_stateless_seed(seed, pair):
     tensor = check.stateless_seed(seed)
@@ -55,14 +64,14 @@ def test_stateless_seed(seed, pair):
 
 
 def test_observed_data_accepts_a_tensor_of_another_dtype():
-    data = check.observed_data(tf.constant([1.0, 2.0], dtype=tf.float64))
+    data = check.observed_data(tf.constant([1.0, 2.0], dtype=tf.float64), "data")
     assert data.dtype == tf.float32 and data.numpy().tolist() == [1.0, 2.0]
 
 
 def test_observed_data_checks_only_the_shape_in_graph_mode():
     @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
     def count(data):
-        return tf.size(check.observed_data(data))
+        return tf.size(check.observed_data(data, "data"))
 
     assert int(count(tf.constant([1.0, 2.0, 3.0]))) == 3
 
@@ -70,4 +79,55 @@ def test_observed_data_checks_only_the_shape_in_graph_mode():
 @pytest.mark.parametrize("value", [[1 + 2j], np.array(["a"]), [True, False]])
 def test_real_tensor_rejects_non_real_values(value):
     with pytest.raises(TypeError, match="mu must hold real numbers"):
+        check.real_tensor(value, "mu")
+
+
+@pytest.mark.parametrize("seed", [2**31, 2**70, (0, 2**31), -1, (3, -4)])
+def test_stateless_seed_rejects_entries_outside_int32(seed):
+    with pytest.raises(ValueError, match=r"seed entries must lie in \[0, 2\*\*31 - 1\]"):
+        check.stateless_seed(seed)
+
+
+@pytest.mark.parametrize("seed", [[[1], [2, 3]], (1, 2, 3), [1.0, 2.0], "12"])
+def test_stateless_seed_rejects_what_is_not_a_pair_of_integers(seed):
+    with pytest.raises(ValueError, match="seed must be an integer or a pair of integers"):
+        check.stateless_seed(seed)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [tf.constant([[1.0, 2.0]], tf.float32), tf.constant([[1, 2]]), [[1, 2]], np.int8([[1, 2]])],
+)
+def test_real_array_accepts_tensors_and_integers_as_float64(value):
+    array = check.real_array(value, "x")
+    assert array.dtype == np.float64
+    np.testing.assert_array_equal(array, [[1.0, 2.0]])
+
+
+@pytest.mark.parametrize(
+    ("value", "error", "message"),
+    [
+        ([[1.0], [2.0, 3.0]], ValueError, "x must be a number or a regular array of numbers"),
+        ([1.0 + 2j], TypeError, "x must hold real numbers, got dtype complex128"),
+        (np.complex64([1.0]), TypeError, "x must hold real numbers, got dtype complex64"),
+        ([True], TypeError, "x must hold real numbers, got dtype bool"),
+        ([math.inf], ValueError, "x must be finite"),
+    ],
+)
+def test_real_array_rejects(value, error, message):
+    with pytest.raises(error, match=message):
+        check.real_array(value, "x")
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (tf.constant([True]), "got dtype bool"),
+        (tf.constant(["a"]), "got dtype string"),
+        (tf.constant([1 + 2j]), "got dtype complex128"),
+        ([1 + 2j], "got complex values"),
+    ],
+)
+def test_real_tensor_names_the_dtype_it_rejects(value, message):
+    with pytest.raises(TypeError, match=f"mu must hold real numbers, {message}"):
         check.real_tensor(value, "mu")

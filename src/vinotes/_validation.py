@@ -12,6 +12,7 @@ from numbers import Real
 import numpy as np
 import tensorflow as tf
 
+_INT32_MAX = 2**31 - 1
 
 def finite_float(value: object, name: str) -> float:
     """Return ``value`` as a Python float, rejecting non-numbers, NaN and infinities."""
@@ -43,20 +44,22 @@ def positive_int(value: object, name: str) -> int:
 def stateless_seed(seed: object, name: str = "seed") -> tf.Tensor:
     """Return ``seed`` as the shape-[2] int32 tensor that TF's stateless ops expect.
 
-    An integer ``s`` is read as the pair ``(0, s)``.
+    An integer ``s`` is read as the pair ``(0, s)``; both entries must lie in
+    ``[0, 2**31 - 1]``.
     """
     if isinstance(seed, bool):
         raise TypeError(f"{name} must be an integer or a pair of integers, got bool")
     if isinstance(seed, int | np.integer):
-        pair = np.array([0, int(seed)], dtype=np.int64)
+        pair = [0, int(seed)]
     else:
         try:
-            pair = np.asarray(seed)
-        except Exception as error:  # pragma: no cover - numpy raises many types
-            raise TypeError(f"{name} must be an integer or a pair of integers") from error
-        if pair.shape != (2,) or not np.issubdtype(pair.dtype, np.integer):
+            array = np.asarray(seed)
+        except ValueError as error:
+            raise ValueError(f"{name} must be an integer or a pair of integers") from error
+        if array.shape != (2,) or not np.issubdtype(array.dtype, np.integer):
             raise ValueError(f"{name} must be an integer or a pair of integers, got {seed!r}")
-    if np.any(pair < 0) or np.any(pair > np.iinfo(np.int32).max):
+        pair = [int(entry) for entry in array]
+    if not all(0 <= entry <= _INT32_MAX for entry in pair):
         raise ValueError(f"{name} entries must lie in [0, 2**31 - 1], got {seed!r}")
     return tf.constant(pair, dtype=tf.int32)
 
@@ -75,7 +78,7 @@ def _float32_tensor(value: object, name: str) -> tf.Tensor:
     return tf.convert_to_tensor(array, dtype=tf.float32)
 
 
-def observed_data(data: object, name: str = "data") -> tf.Tensor:
+def observed_data(data: object, name: str) -> tf.Tensor:
     """Return ``data`` as a float32 tensor of shape [N] with N >= 1 and finite entries.
 
     Inside a ``tf.function`` the values are symbolic, so only the shape is
@@ -107,7 +110,7 @@ def positive_tensor(value: object, name: str) -> tf.Tensor:
     return tensor
 
 
-def observed_array(data: object, name: str = "data") -> np.ndarray:
+def observed_array(data: object, name: str) -> np.ndarray:
     """Return ``data`` as a float64 NumPy array of shape [N], N >= 1, finite entries."""
     array = real_array(data, name)
     if array.ndim != 1:
@@ -118,9 +121,10 @@ def observed_array(data: object, name: str = "data") -> np.ndarray:
 
 
 def real_array(value: object, name: str) -> np.ndarray:
-    """Return ``value`` as a float64 NumPy array of any shape with finite entries."""
-    if tf.is_tensor(value):
-        value = value.numpy()
+    """Return ``value`` as a float64 NumPy array of any shape with finite entries.
+
+    Eager TF tensors are accepted: NumPy converts them itself.
+    """
     try:
         array = np.asarray(value)
     except ValueError as error:
