@@ -246,8 +246,8 @@ DGM_EDGES = [
 
 @pytest.fixture
 def dgm_under_book_style():
-    """The DGM drawn while the book's constrained layout is switched on globally."""
-    with mpl.rc_context({"figure.constrained_layout.use": True}):
+    """The DGM drawn while global settings it must not follow are switched on."""
+    with mpl.rc_context({"figure.constrained_layout.use": True, "figure.dpi": 150}):
         figure = draw_dgm()
     yield figure
     plt.close(figure)
