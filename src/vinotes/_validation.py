@@ -14,6 +14,7 @@ import tensorflow as tf
 
 _INT32_MAX = 2**31 - 1
 
+
 def finite_float(value: object, name: str) -> float:
     """Return ``value`` as a Python float, rejecting non-numbers, NaN and infinities."""
     if isinstance(value, bool) or not isinstance(value, Real | np.floating | np.integer):
