@@ -245,7 +245,7 @@ DGM_EDGES = [
 
 
 @pytest.fixture
-def dgm_under_book_style():
+def dgm_despite_global_settings():
     """The DGM drawn while global settings it must not follow are switched on."""
     with mpl.rc_context({"figure.constrained_layout.use": True, "figure.dpi": 150}):
         figure = draw_dgm()
@@ -253,8 +253,8 @@ def dgm_under_book_style():
     plt.close(figure)
 
 
-def test_draw_dgm_keeps_daft_layout_under_the_book_style(dgm_under_book_style):
-    figure = dgm_under_book_style
+def test_draw_dgm_keeps_its_own_layout_and_dpi(dgm_despite_global_settings):
+    figure = dgm_despite_global_settings
     assert figure.get_layout_engine() is None
     assert figure.dpi == 100
     np.testing.assert_allclose(figure.get_size_inches() * 2.54, [6.0, 6.8])
@@ -262,8 +262,8 @@ def test_draw_dgm_keeps_daft_layout_under_the_book_style(dgm_under_book_style):
     np.testing.assert_allclose([*axes.get_xlim(), *axes.get_ylim()], [0.0, 6.0, 0.0, 6.8])
 
 
-def test_draw_dgm_places_nodes_and_labels_as_designed(dgm_under_book_style):
-    (axes,) = dgm_under_book_style.axes
+def test_draw_dgm_places_nodes_and_labels_as_designed(dgm_despite_global_settings):
+    (axes,) = dgm_despite_global_settings.axes
     labels = {t.get_text(): t for t in axes.texts if t.get_text() in DGM_LAYOUT}
     assert labels.keys() == DGM_LAYOUT.keys()
     for label, (centre, offset) in DGM_LAYOUT.items():
@@ -282,8 +282,8 @@ def test_draw_dgm_places_nodes_and_labels_as_designed(dgm_under_book_style):
     )
 
 
-def test_draw_dgm_draws_the_plate_around_the_observations_only(dgm_under_book_style):
-    (axes,) = dgm_under_book_style.axes
+def test_draw_dgm_draws_the_plate_around_the_observations_only(dgm_despite_global_settings):
+    (axes,) = dgm_despite_global_settings.axes
     (plate,) = [p for p in axes.patches if isinstance(p, Rectangle) and p is not axes.patch]
     np.testing.assert_allclose(
         [*plate.get_xy(), plate.get_width(), plate.get_height()], [1.7, 0.3, 2.2, 2.3]
@@ -299,8 +299,8 @@ def test_draw_dgm_draws_the_plate_around_the_observations_only(dgm_under_book_st
     assert inside == {r"$x_i$"}
 
 
-def test_draw_dgm_points_each_arrow_from_parent_to_child(dgm_under_book_style):
-    (axes,) = dgm_under_book_style.axes
+def test_draw_dgm_points_each_arrow_from_parent_to_child(dgm_despite_global_settings):
+    (axes,) = dgm_despite_global_settings.axes
     centres = {label: np.array(centre) for label, (centre, _) in DGM_LAYOUT.items()}
 
     def nearest(point):
