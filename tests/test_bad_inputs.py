@@ -49,6 +49,20 @@ def data_rows(name, function):
     ]
 
 
+def one(name, function, bad, error, argument):
+    return pytest.param(function, bad, error, argument, id=f"{name}-{argument}-{bad!r}")
+
+
+def family(bad_values, *calls):
+    """A row for each bad value passed as the argument of each call.
+
+    Each call is ``(function name, argument name, function of the bad value)``.
+    """
+    for name, argument, function in calls:
+        for bad, error in bad_values:
+            yield one(name, function, bad, error, argument)
+
+
 def rows():
     yield from data_rows("log_joint", lambda d: MODEL.log_joint(0.0, d))
     yield from data_rows("summarize", posterior.summarize)
@@ -83,336 +97,182 @@ def rows():
     yield from data_rows("normal_gamma_elbo", lambda d: meanfield.normal_gamma_elbo(d, PRIOR, Q))
     yield from data_rows("cavi_normal_gamma", lambda d: meanfield.cavi_normal_gamma(d, PRIOR))
 
-    def one(name, function, bad, error, argument):
-        return pytest.param(function, bad, error, argument, id=f"{name}-{argument}-{bad!r}")
-
-    for bad, error in [
-        (0.0, ValueError),
-        (-1.0, ValueError),
-        (NAN, ValueError),
-        (INF, ValueError),
-        ("1", TypeError),
-        (None, TypeError),
-        (True, TypeError),
-    ]:
-        yield one("NormalModel", lambda b: model.NormalModel(0.0, b, 1.0), bad, error, "prior_std")
-        yield one("NormalModel", lambda b: model.NormalModel(0.0, 1.0, b), bad, error, "noise_std")
-        yield one(
-            "NormalGammaPrior",
-            lambda b: meanfield.NormalGammaPrior(0.0, b, 1.0, 1.0),
-            bad,
-            error,
-            "precision_scale",
-        )
-        yield one(
-            "NormalGammaPrior",
-            lambda b: meanfield.NormalGammaPrior(0.0, 1.0, b, 1.0),
-            bad,
-            error,
-            "shape",
-        )
-        yield one(
-            "NormalGammaPrior",
-            lambda b: meanfield.NormalGammaPrior(0.0, 1.0, 1.0, b),
-            bad,
-            error,
-            "rate",
-        )
-        yield one(
+    yield from family(
+        [
+            (0.0, ValueError),
+            (-1.0, ValueError),
+            (NAN, ValueError),
+            (INF, ValueError),
+            ("1", TypeError),
+            (None, TypeError),
+            (True, TypeError),
+        ],
+        ("NormalModel", "prior_std", lambda b: model.NormalModel(0.0, b, 1.0)),
+        ("NormalModel", "noise_std", lambda b: model.NormalModel(0.0, 1.0, b)),
+        ("NormalGammaPrior", "precision_scale", lambda b: meanfield.NormalGammaPrior(0, b, 1, 1)),
+        ("NormalGammaPrior", "shape", lambda b: meanfield.NormalGammaPrior(0, 1, b, 1)),
+        ("NormalGammaPrior", "rate", lambda b: meanfield.NormalGammaPrior(0, 1, 1, b)),
+        (
             "MeanFieldNormalGamma",
-            lambda b: meanfield.MeanFieldNormalGamma(0.0, b, 1.0, 1.0),
-            bad,
-            error,
             "mu_precision",
-        )
-        yield one(
-            "MeanFieldNormalGamma",
-            lambda b: meanfield.MeanFieldNormalGamma(0.0, 1.0, b, 1.0),
-            bad,
-            error,
-            "tau_shape",
-        )
-        yield one(
-            "MeanFieldNormalGamma",
-            lambda b: meanfield.MeanFieldNormalGamma(0.0, 1.0, 1.0, b),
-            bad,
-            error,
-            "tau_rate",
-        )
-        yield one(
+            lambda b: meanfield.MeanFieldNormalGamma(0, b, 1, 1),
+        ),
+        ("MeanFieldNormalGamma", "tau_shape", lambda b: meanfield.MeanFieldNormalGamma(0, 1, b, 1)),
+        ("MeanFieldNormalGamma", "tau_rate", lambda b: meanfield.MeanFieldNormalGamma(0, 1, 1, b)),
+        (
             "fit_surrogate",
+            "learning_rate",
             lambda b: optimize.fit_surrogate(MODEL, DATA, learning_rate=b),
-            bad,
-            error,
-            "learning_rate",
-        )
-        yield one(
+        ),
+        (
             "fit_surrogate",
-            lambda b: optimize.fit_surrogate(MODEL, DATA, initial_scale=b),
-            bad,
-            error,
             "initial_scale",
-        )
-        yield one(
-            "update_q_mu", lambda b: meanfield.update_q_mu(DATA, PRIOR, b), bad, error, "tau_mean"
-        )
-        yield one(
-            "update_q_tau",
-            lambda b: meanfield.update_q_tau(DATA, PRIOR, 0.0, b),
-            bad,
-            error,
-            "mu_precision",
-        )
-    for bad, error in [(NAN, ValueError), (INF, ValueError), ("0", TypeError), (None, TypeError)]:
-        yield one("NormalModel", lambda b: model.NormalModel(b, 1.0, 1.0), bad, error, "prior_mean")
-        yield one(
-            "NormalGammaPrior",
-            lambda b: meanfield.NormalGammaPrior(b, 1.0, 1.0, 1.0),
-            bad,
-            error,
-            "mean",
-        )
-        yield one(
-            "MeanFieldNormalGamma",
-            lambda b: meanfield.MeanFieldNormalGamma(b, 1.0, 1.0, 1.0),
-            bad,
-            error,
-            "mu_loc",
-        )
-        yield one(
-            "sample_data", lambda b: MODEL.sample_data(3, 1, true_mean=b), bad, error, "true_mean"
-        )
-        yield one(
+            lambda b: optimize.fit_surrogate(MODEL, DATA, initial_scale=b),
+        ),
+        ("update_q_mu", "tau_mean", lambda b: meanfield.update_q_mu(DATA, PRIOR, b)),
+        ("update_q_tau", "mu_precision", lambda b: meanfield.update_q_tau(DATA, PRIOR, 0.0, b)),
+    )
+    yield from family(
+        [(NAN, ValueError), (INF, ValueError), ("0", TypeError), (None, TypeError)],
+        ("NormalModel", "prior_mean", lambda b: model.NormalModel(b, 1.0, 1.0)),
+        ("NormalGammaPrior", "mean", lambda b: meanfield.NormalGammaPrior(b, 1, 1, 1)),
+        ("MeanFieldNormalGamma", "mu_loc", lambda b: meanfield.MeanFieldNormalGamma(b, 1, 1, 1)),
+        ("sample_data", "true_mean", lambda b: MODEL.sample_data(3, 1, true_mean=b)),
+        (
             "fit_surrogate",
-            lambda b: optimize.fit_surrogate(MODEL, DATA, initial_loc=b),
-            bad,
-            error,
             "initial_loc",
-        )
-        yield one(
-            "update_q_tau",
-            lambda b: meanfield.update_q_tau(DATA, PRIOR, b, 1.0),
-            bad,
-            error,
-            "mu_loc",
-        )
-    for bad, error in [
-        (0, ValueError),
-        (-2, ValueError),
-        (2.5, TypeError),
-        ("3", TypeError),
-        (True, TypeError),
-    ]:
-        yield one("joint_distribution", MODEL.joint_distribution, bad, error, "num_observations")
-        yield one(
-            "sample_joint", lambda b: MODEL.sample_joint(b, 1), bad, error, "num_observations"
-        )
-        yield one("sample_data", lambda b: MODEL.sample_data(b, 1), bad, error, "num_observations")
-        yield one(
-            "elbo_terms",
-            lambda b: elbo.elbo_terms(MODEL, DATA, 0.0, 1.0, b, 1),
-            bad,
-            error,
-            "num_samples",
-        )
-        yield one(
+            lambda b: optimize.fit_surrogate(MODEL, DATA, initial_loc=b),
+        ),
+        ("update_q_tau", "mu_loc", lambda b: meanfield.update_q_tau(DATA, PRIOR, b, 1.0)),
+    )
+    yield from family(
+        [(0, ValueError), (-2, ValueError), (2.5, TypeError), ("3", TypeError), (True, TypeError)],
+        ("joint_distribution", "num_observations", MODEL.joint_distribution),
+        ("sample_joint", "num_observations", lambda b: MODEL.sample_joint(b, 1)),
+        ("sample_data", "num_observations", lambda b: MODEL.sample_data(b, 1)),
+        ("elbo_terms", "num_samples", lambda b: elbo.elbo_terms(MODEL, DATA, 0.0, 1.0, b, 1)),
+        (
             "elbo_monte_carlo",
+            "num_samples",
             lambda b: elbo.elbo_monte_carlo(MODEL, DATA, 0.0, 1.0, b, 1),
-            bad,
-            error,
+        ),
+        ("fit_surrogate", "num_steps", lambda b: optimize.fit_surrogate(MODEL, DATA, num_steps=b)),
+        (
+            "fit_surrogate",
             "num_samples",
-        )
-        yield one(
-            "fit_surrogate",
-            lambda b: optimize.fit_surrogate(MODEL, DATA, num_steps=b),
-            bad,
-            error,
-            "num_steps",
-        )
-        yield one(
-            "fit_surrogate",
             lambda b: optimize.fit_surrogate(MODEL, DATA, num_samples=b),
-            bad,
-            error,
-            "num_samples",
-        )
-        yield one(
+        ),
+        (
             "cavi_normal_gamma",
-            lambda b: meanfield.cavi_normal_gamma(DATA, PRIOR, max_iter=b),
-            bad,
-            error,
             "max_iter",
-        )
-    for bad, error in [
-        ((1, 2, 3), ValueError),
-        (-1, ValueError),
-        ((1.0, 2.0), ValueError),
-        (None, ValueError),
-        (True, TypeError),
-        (2**40, ValueError),
-    ]:
-        yield one("sample_data", lambda b: MODEL.sample_data(3, b), bad, error, "seed")
-        yield one(
-            "elbo_monte_carlo",
-            lambda b: elbo.elbo_monte_carlo(MODEL, DATA, 0.0, 1.0, 3, b),
-            bad,
-            error,
-            "seed",
-        )
-        yield one(
-            "fit_surrogate",
-            lambda b: optimize.fit_surrogate(MODEL, DATA, seed=b),
-            bad,
-            error,
-            "seed",
-        )
-    for bad, error in [
-        (0.0, ValueError),
-        (-1.0, ValueError),
-        ([1.0, -1.0], ValueError),
-        (NAN, ValueError),
-        ("s", TypeError),
-    ]:
-        yield one(
-            "elbo_closed_form",
-            lambda b: elbo.elbo_closed_form(MODEL, DATA, 0.0, b),
-            bad,
-            error,
-            "scale",
-        )
-        yield one(
-            "elbo_gradient_exact",
-            lambda b: elbo.elbo_gradient_exact(MODEL, DATA, 0.0, b),
-            bad,
-            error,
-            "scale",
-        )
-        yield one(
-            "log_normal_density",
-            lambda b: model.log_normal_density(0.0, 0.0, b),
-            bad,
-            error,
-            "scale",
-        )
-        yield one(
+            lambda b: meanfield.cavi_normal_gamma(DATA, PRIOR, max_iter=b),
+        ),
+    )
+    yield from family(
+        [
+            ((1, 2, 3), ValueError),
+            (-1, ValueError),
+            ((1.0, 2.0), ValueError),
+            (None, ValueError),
+            (True, TypeError),
+            (2**40, ValueError),
+        ],
+        ("sample_data", "seed", lambda b: MODEL.sample_data(3, b)),
+        ("elbo_monte_carlo", "seed", lambda b: elbo.elbo_monte_carlo(MODEL, DATA, 0.0, 1.0, 3, b)),
+        ("fit_surrogate", "seed", lambda b: optimize.fit_surrogate(MODEL, DATA, seed=b)),
+    )
+    yield from family(
+        [
+            (0.0, ValueError),
+            (-1.0, ValueError),
+            ([1.0, -1.0], ValueError),
+            (NAN, ValueError),
+            ("s", TypeError),
+        ],
+        ("elbo_closed_form", "scale", lambda b: elbo.elbo_closed_form(MODEL, DATA, 0.0, b)),
+        ("elbo_gradient_exact", "scale", lambda b: elbo.elbo_gradient_exact(MODEL, DATA, 0.0, b)),
+        ("log_normal_density", "scale", lambda b: model.log_normal_density(0.0, 0.0, b)),
+        (
             "cosine_learning_rate",
-            lambda b: optimize.cosine_learning_rate(b, 0, 10),
-            bad,
-            error,
             "learning_rate",
-        )
-    for bad, error in [(NAN, ValueError), (INF, ValueError), ("m", TypeError)]:
-        yield one(
-            "elbo_closed_form",
-            lambda b: elbo.elbo_closed_form(MODEL, DATA, b, 1.0),
-            bad,
-            error,
-            "loc",
-        )
-        yield one(
-            "log_normal_density", lambda b: model.log_normal_density(0.0, b, 1.0), bad, error, "loc"
-        )
-        yield one(
-            "log_normal_density",
-            lambda b: model.log_normal_density(b, 0.0, 1.0),
-            bad,
-            error,
-            "value",
-        )
-        yield one("log_joint", lambda b: MODEL.log_joint(b, DATA), bad, error, "mu")
-        yield one("NormalGammaPrior.log_prob", lambda b: PRIOR.log_prob(b, 1.0), bad, error, "mu")
-        yield one("MeanFieldNormalGamma.log_prob", lambda b: Q.log_prob(b, 1.0), bad, error, "mu")
-    for bad, error in [(0.0, ValueError), (-1.0, ValueError), (NAN, ValueError)]:
-        yield one("NormalGammaPrior.log_prob", lambda b: PRIOR.log_prob(0.0, b), bad, error, "tau")
-        yield one("MeanFieldNormalGamma.log_prob", lambda b: Q.log_prob(0.0, b), bad, error, "tau")
-        yield one(
-            "cosine_learning_rate",
-            lambda b: optimize.cosine_learning_rate(0.1, 0, b),
-            bad,
-            error,
-            "num_steps",
-        )
-    for bad, error in [(-1e-3, ValueError), (1.0, ValueError), (NAN, ValueError), ("0", TypeError)]:
-        yield one(
-            "cavi_normal_gamma",
-            lambda b: meanfield.cavi_normal_gamma(DATA, PRIOR, tol=b),
-            bad,
-            error,
-            "tol",
-        )
-    for name, call in [
-        ("posterior_parameters", lambda b: posterior.posterior_parameters(b, DATA)),
-        ("exact_posterior", lambda b: posterior.exact_posterior(b, DATA)),
-        ("log_evidence", lambda b: posterior.log_evidence(b, DATA)),
-        ("elbo_closed_form", lambda b: elbo.elbo_closed_form(b, DATA, 0.0, 1.0)),
-        ("elbo_terms", lambda b: elbo.elbo_terms(b, DATA, 0.0, 1.0, 3, 1)),
-        ("fit_surrogate", lambda b: optimize.fit_surrogate(b, DATA)),
+            lambda b: optimize.cosine_learning_rate(b, 0, 10),
+        ),
+    )
+    yield from family(
+        [(NAN, ValueError), (INF, ValueError), ("m", TypeError)],
+        ("elbo_closed_form", "loc", lambda b: elbo.elbo_closed_form(MODEL, DATA, b, 1.0)),
+        ("log_normal_density", "loc", lambda b: model.log_normal_density(0.0, b, 1.0)),
+        ("log_normal_density", "value", lambda b: model.log_normal_density(b, 0.0, 1.0)),
+        ("log_joint", "mu", lambda b: MODEL.log_joint(b, DATA)),
+        ("NormalGammaPrior.log_prob", "mu", lambda b: PRIOR.log_prob(b, 1.0)),
+        ("MeanFieldNormalGamma.log_prob", "mu", lambda b: Q.log_prob(b, 1.0)),
+    )
+    yield from family(
+        [(0.0, ValueError), (-1.0, ValueError), (NAN, ValueError)],
+        ("NormalGammaPrior.log_prob", "tau", lambda b: PRIOR.log_prob(0.0, b)),
+        ("MeanFieldNormalGamma.log_prob", "tau", lambda b: Q.log_prob(0.0, b)),
+        ("cosine_learning_rate", "num_steps", lambda b: optimize.cosine_learning_rate(0.1, 0, b)),
+    )
+    yield from family(
+        [(-1e-3, ValueError), (1.0, ValueError), (NAN, ValueError), ("0", TypeError)],
+        ("cavi_normal_gamma", "tol", lambda b: meanfield.cavi_normal_gamma(DATA, PRIOR, tol=b)),
+    )
+    yield from family(
+        [("model", TypeError)],
+        ("posterior_parameters", "model", lambda b: posterior.posterior_parameters(b, DATA)),
+        ("exact_posterior", "model", lambda b: posterior.exact_posterior(b, DATA)),
+        ("log_evidence", "model", lambda b: posterior.log_evidence(b, DATA)),
+        ("elbo_closed_form", "model", lambda b: elbo.elbo_closed_form(b, DATA, 0.0, 1.0)),
+        ("elbo_terms", "model", lambda b: elbo.elbo_terms(b, DATA, 0.0, 1.0, 3, 1)),
+        ("fit_surrogate", "model", lambda b: optimize.fit_surrogate(b, DATA)),
         (
             "negative_elbo_estimate",
-            lambda b: optimize.negative_elbo_estimate(b, DATA, tf.zeros(2), tf.zeros(3)),
+            "model",
+            lambda b: optimize.negative_elbo_estimate(b, DATA, Z2, tf.zeros(3)),
         ),
-    ]:
-        yield one(name, call, "model", TypeError, "model")
-    for name, call in [
-        ("exact_normal_gamma_posterior", lambda b: meanfield.exact_normal_gamma_posterior(DATA, b)),
-        ("normal_gamma_log_evidence", lambda b: meanfield.normal_gamma_log_evidence(DATA, b)),
-        ("cavi_normal_gamma", lambda b: meanfield.cavi_normal_gamma(DATA, b)),
-        ("update_q_mu", lambda b: meanfield.update_q_mu(DATA, b, 1.0)),
-    ]:
-        yield one(name, call, (0.0, 1.0, 1.0, 1.0), TypeError, "prior")
-    yield one(
-        "normal_gamma_elbo",
-        lambda b: meanfield.normal_gamma_elbo(DATA, PRIOR, b),
-        (0.0, 1.0, 1.0, 1.0),
-        TypeError,
-        "q",
     )
-    for bad, error in [(NAN, ValueError), ("m", TypeError)]:
-        yield one(
-            "posterior_errors",
-            lambda b: optimize.posterior_errors(MODEL, DATA, b, 1.0),
-            bad,
-            error,
-            "loc",
-        )
-    for bad, error in [(0.0, ValueError), (-1.0, ValueError)]:
-        yield one(
-            "posterior_errors",
-            lambda b: optimize.posterior_errors(MODEL, DATA, 0.0, b),
-            bad,
-            error,
-            "scale",
-        )
-    for estimator in ["score", ""]:
-        yield one(
-            "fit_surrogate",
-            lambda b: optimize.fit_surrogate(MODEL, DATA, estimator=b),
-            estimator,
-            ValueError,
-            "estimator",
-        )
-    yield one(
-        "fit_surrogate",
-        lambda b: optimize.fit_surrogate(MODEL, DATA, schedule=b),
-        "linear",
-        ValueError,
-        "schedule",
+    yield from family(
+        [((0.0, 1.0, 1.0, 1.0), TypeError)],
+        (
+            "exact_normal_gamma_posterior",
+            "prior",
+            lambda b: meanfield.exact_normal_gamma_posterior(DATA, b),
+        ),
+        (
+            "normal_gamma_log_evidence",
+            "prior",
+            lambda b: meanfield.normal_gamma_log_evidence(DATA, b),
+        ),
+        ("cavi_normal_gamma", "prior", lambda b: meanfield.cavi_normal_gamma(DATA, b)),
+        ("update_q_mu", "prior", lambda b: meanfield.update_q_mu(DATA, b, 1.0)),
+        ("normal_gamma_elbo", "q", lambda b: meanfield.normal_gamma_elbo(DATA, PRIOR, b)),
     )
-    yield one(
-        "adam_update",
-        lambda b: optimize.adam_update(tf.zeros(2), tf.zeros(2), tf.zeros(2), b, 0.1),
-        0,
-        ValueError,
-        "step",
+    yield from family(
+        [(NAN, ValueError), ("m", TypeError)],
+        ("posterior_errors", "loc", lambda b: optimize.posterior_errors(MODEL, DATA, b, 1.0)),
     )
-    yield one(
-        "adam_update",
-        lambda b: optimize.adam_update(tf.zeros(2), tf.zeros(2), tf.zeros(2), 1, b),
-        -0.1,
-        ValueError,
-        "learning_rate",
+    yield from family(
+        [(0.0, ValueError), (-1.0, ValueError)],
+        ("posterior_errors", "scale", lambda b: optimize.posterior_errors(MODEL, DATA, 0.0, b)),
     )
-    tensor_arguments = [
+    yield from family(
+        [("score", ValueError), ("", ValueError)],
+        ("fit_surrogate", "estimator", lambda b: optimize.fit_surrogate(MODEL, DATA, estimator=b)),
+    )
+    yield from family(
+        [("linear", ValueError)],
+        ("fit_surrogate", "schedule", lambda b: optimize.fit_surrogate(MODEL, DATA, schedule=b)),
+    )
+    yield from family(
+        [(0, ValueError)],
+        ("adam_update", "step", lambda b: optimize.adam_update(Z2, Z2, Z2, b, 0.1)),
+    )
+    yield from family(
+        [(-0.1, ValueError)],
+        ("adam_update", "learning_rate", lambda b: optimize.adam_update(Z2, Z2, Z2, 1, b)),
+    )
+    yield from family(
+        BAD_TENSORS,
         ("adam_update", "gradient", lambda b: optimize.adam_update(b, Z2, Z2, 1, 0.1)),
         ("adam_update", "first_moment", lambda b: optimize.adam_update(Z2, b, Z2, 1, 0.1)),
         ("adam_update", "second_moment", lambda b: optimize.adam_update(Z2, Z2, b, 1, 0.1)),
@@ -427,69 +287,65 @@ def rows():
             "noise",
             lambda b: optimize.negative_elbo_estimate(MODEL, DATA, Z2, b),
         ),
-    ]
-    for name, argument, function in tensor_arguments:
-        for bad, error in BAD_TENSORS:
-            yield one(name, function, bad, error, argument)
-    for argument, function in [
-        ("gradient", lambda b: optimize.adam_update(b, Z2, Z2, 1, 0.1)),
-        ("first_moment", lambda b: optimize.adam_update(Z2, b, Z2, 1, 0.1)),
-        ("second_moment", lambda b: optimize.adam_update(Z2, Z2, b, 1, 0.1)),
-    ]:
-        yield one("adam_update", function, tf.zeros(3), ValueError, argument)
-    yield one(
-        "cosine_learning_rate",
-        lambda b: optimize.cosine_learning_rate(0.1, b, 10),
-        -1,
-        ValueError,
-        "step",
     )
-    yield one(
-        "negative_elbo_estimate",
-        lambda b: optimize.negative_elbo_estimate(MODEL, DATA, b, tf.zeros(3)),
-        tf.zeros(3),
-        ValueError,
-        "parameters",
+    yield from family(
+        [(tf.zeros(3), ValueError)],
+        ("adam_update", "gradient", lambda b: optimize.adam_update(b, Z2, Z2, 1, 0.1)),
+        ("adam_update", "first_moment", lambda b: optimize.adam_update(Z2, b, Z2, 1, 0.1)),
+        ("adam_update", "second_moment", lambda b: optimize.adam_update(Z2, Z2, b, 1, 0.1)),
+        (
+            "negative_elbo_estimate",
+            "parameters",
+            lambda b: optimize.negative_elbo_estimate(MODEL, DATA, b, tf.zeros(3)),
+        ),
     )
-    yield one(
-        "negative_elbo_estimate",
-        lambda b: optimize.negative_elbo_estimate(MODEL, DATA, Z2, b),
-        tf.zeros([2, 2]),
-        ValueError,
-        "noise",
+    yield from family(
+        [(-1, ValueError)],
+        ("cosine_learning_rate", "step", lambda b: optimize.cosine_learning_rate(0.1, b, 10)),
     )
-    for bad, error in [*BAD_TENSORS, ([[1.0], [2.0, 3.0]], ValueError), ([[0.0]], ValueError)]:
-        yield one(
+    yield from family(
+        [(tf.zeros([2, 2]), ValueError)],
+        (
+            "negative_elbo_estimate",
+            "noise",
+            lambda b: optimize.negative_elbo_estimate(MODEL, DATA, Z2, b),
+        ),
+    )
+    yield from family(
+        [*BAD_TENSORS, ([[1.0], [2.0, 3.0]], ValueError), ([[0.0]], ValueError)],
+        ("gaussian_mean_field", "mean", lambda b: meanfield.gaussian_mean_field(b, np.eye(2))),
+    )
+    yield from family(
+        [
+            (np.full((2, 2), NAN), ValueError),
+            (np.full((2, 2), INF), ValueError),
+            (np.eye(2, dtype=bool), TypeError),
+            (np.eye(2, dtype=complex), TypeError),
+            ([[1.0, 0.0], [0.0]], ValueError),
+            (np.eye(3), ValueError),
+            ([[1.0, 2.0], [2.0, 1.0]], ValueError),
+            ([[1.0, 0.5], [0.0, 1.0]], ValueError),
+        ],
+        (
             "gaussian_mean_field",
-            lambda b: meanfield.gaussian_mean_field(b, np.eye(2)),
-            bad,
-            error,
-            "mean",
-        )
-    for bad, error in [
-        (np.full((2, 2), NAN), ValueError),
-        (np.full((2, 2), INF), ValueError),
-        (np.eye(2, dtype=bool), TypeError),
-        (np.eye(2, dtype=complex), TypeError),
-        ([[1.0, 0.0], [0.0]], ValueError),
-        (np.eye(3), ValueError),
-        ([[1.0, 2.0], [2.0, 1.0]], ValueError),
-        ([[1.0, 0.5], [0.0, 1.0]], ValueError),
-    ]:
-        yield one(
-            "gaussian_mean_field",
-            lambda b: meanfield.gaussian_mean_field([0.0, 0.0], b),
-            bad,
-            error,
             "covariance",
-        )
-    for bad in [len, 3]:
-        yield one("show_source", lambda b: notebook.show_source(b), bad, TypeError, "objects")
-    yield one("show_source", lambda b: notebook.show_source(*b), (), TypeError, "objects")
-    for bad in ["", None]:
-        yield one("glue", lambda b: notebook.glue(b, 1.0), bad, TypeError, "name")
-    for bad in [[1.0], None]:
-        yield one("glue", lambda b: notebook.glue("key", b), bad, TypeError, "value")
+            lambda b: meanfield.gaussian_mean_field([0.0, 0.0], b),
+        ),
+    )
+    yield from family(
+        [(len, TypeError), (3, TypeError)],
+        ("show_source", "objects", lambda b: notebook.show_source(b)),
+    )
+    yield from family(
+        [((), TypeError)], ("show_source", "objects", lambda b: notebook.show_source(*b))
+    )
+    yield from family(
+        [("", TypeError), (None, TypeError)], ("glue", "name", lambda b: notebook.glue(b, 1.0))
+    )
+    yield from family(
+        [([1.0], TypeError), (None, TypeError)],
+        ("glue", "value", lambda b: notebook.glue("key", b)),
+    )
 
 
 # For these arguments None is valid: it selects the default.
