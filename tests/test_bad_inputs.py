@@ -272,6 +272,36 @@ def rows():
         ("adam_update", "learning_rate", lambda b: optimize.adam_update(Z2, Z2, Z2, 1, b)),
     )
     yield from family(
+        [(1.0, ValueError), (-0.5, ValueError), (math.nan, ValueError)],
+        ("adam_update", "beta_2", lambda b: optimize.adam_update(Z2, Z2, Z2, 1, 0.1, b)),
+    )
+    yield from family(
+        [(0.0, ValueError), (1.5, ValueError)],
+        (
+            "adam_update",
+            "second_moment_weight",
+            lambda b: optimize.adam_update(Z2, Z2, Z2, 1, 0.1, 0.9, b),
+        ),
+    )
+    yield from family(
+        [
+            (1.0, ValueError),
+            (-0.1, ValueError),
+            (math.inf, ValueError),
+            ((0.9, 1.0), ValueError),
+            ((0.9,), TypeError),
+            ((0.9, 0.99, 0.999), TypeError),
+            ("0.9", TypeError),
+            (None, TypeError),
+            ((0.9, "x"), TypeError),
+        ],
+        ("fit_surrogate", "beta_2", lambda b: optimize.fit_surrogate(MODEL, DATA, beta_2=b)),
+    )
+    yield from family(
+        [("model", TypeError), (None, TypeError)],
+        ("compiled_fit_loop", "model", lambda b: optimize.compiled_fit_loop(b)),
+    )
+    yield from family(
         BAD_TENSORS,
         ("adam_update", "gradient", lambda b: optimize.adam_update(b, Z2, Z2, 1, 0.1)),
         ("adam_update", "first_moment", lambda b: optimize.adam_update(Z2, b, Z2, 1, 0.1)),
@@ -414,6 +444,7 @@ def test_the_catalogue_covers_every_public_function():
         "elbo_gradient_score_function",
         "fit_surrogate",
         "adam_update",
+        "compiled_fit_loop",
         "cosine_learning_rate",
         "negative_elbo_estimate",
         "NormalGammaPrior",

@@ -2,7 +2,7 @@ r"""Variational inference by automatic differentiation: the recipe of chapter 4.
 
 Fit :math:`q(\mu) = \mathcal{N}(m, s^2)` by minimizing the negative ELBO
 (eq. elbo-definition) over the unconstrained parameters
-:math:`\theta = (m, \rho)` with :math:`s = e^\rho` (eq. vi-log-scale), using
+:math:`\theta = (m, \omega)` with :math:`s = e^\omega` (eq. vi-log-scale), using
 
 * gradients from automatic differentiation of the Monte Carlo ELBO (eq. vi-loss) with the
   *sticking-the-landing* estimator (eq. vi-stl): the score term
@@ -10,9 +10,13 @@ Fit :math:`q(\mu) = \mathcal{N}(m, s^2)` by minimizing the negative ELBO
   parameters held fixed, which leaves the estimator unbiased and makes its
   variance vanish when :math:`q` equals the posterior;
 * Adam (eq. vi-adam) with a learning rate that decays to zero along a cosine
-  (eq. vi-cosine), so the iterates settle instead of jittering, and a short
-  memory for the squared gradients (:math:`\beta_2 = 0.9` instead of the usual
-  0.999), so the huge gradients of the first steps do not slow the last ones.
+  (eq. vi-cosine), so the iterates settle instead of jittering, and a memory
+  for the squared gradients that starts short and ends long
+  (:math:`\beta_2 = 0.9` for the first half of the steps, then the usual
+  0.999; eq. vi-beta2-switch): the short memory forgets the huge gradients of
+  the first steps, so the iterates travel; the long one remembers the larger
+  gradients of the approach, so Adam's steps shrink as the gradient noise of
+  sticking the landing vanishes. Chapter 4 measures why both halves are needed.
 
 The whole loop runs as one TensorFlow graph compiled with XLA: traced once
 per model, compiled once per (number of steps, number of samples).
@@ -23,6 +27,7 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
+from numbers import Real
 
 import numpy as np
 import tensorflow as tf
@@ -37,8 +42,13 @@ SCHEDULES = ("cosine", "constant")
 """Learning-rate schedules :func:`fit_surrogate` accepts (eq. vi-cosine, or none)."""
 
 ADAM_BETA_1 = 0.9
-ADAM_BETA_2 = 0.9  # forgets the large gradients of the first steps; see chapter 4
+r"""Adam's averaging rate for the gradient, :math:`\beta_1` (eq. vi-adam)."""
+ADAM_BETA_2 = 0.999
+r"""Adam's usual averaging rate for the squared gradient, :math:`\beta_2` (eq. vi-adam)."""
 ADAM_EPSILON = 1e-8
+r"""Adam's small constant :math:`\delta` in the denominator (eq. vi-adam)."""
+RECIPE_BETA_2 = (0.9, 0.999)
+r"""The recipe's :math:`\beta_2`: 0.9 for the first half of the steps, then 0.999 (chapter 4)."""
 
 
 @dataclass(frozen=True)
@@ -98,18 +108,26 @@ def adam_update(
     second_moment: tf.Tensor,
     step: tf.Tensor,
     learning_rate: tf.Tensor,
+    beta_2: float | tf.Tensor = ADAM_BETA_2,
+    second_moment_weight: tf.Tensor | None = None,
 ) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
     r"""One Adam step for minimization (eq. vi-adam).
 
     .. math::
 
         g_1 \leftarrow \beta_1 g_1 + (1 - \beta_1) g, \quad
-        g_2 \leftarrow \beta_2 g_2 + (1 - \beta_2) g^2, \quad
+        g_2 \leftarrow \beta_{2,t} g_2 + (1 - \beta_{2,t}) g^2, \quad
         \Delta\theta = -\alpha_t \frac{g_1 / (1 - \beta_1^{t})}
-        {\sqrt{g_2 / (1 - \beta_2^{t})} + \epsilon}.
+        {\sqrt{g_2 / w_{2,t}} + \delta},
+
+    where :math:`w_{2,t} = 1 - \prod_{s \le t} \beta_{2,s}` is the total weight of
+    the average :math:`g_2`; for a constant :math:`\beta_2` it is Adam's usual
+    :math:`1 - \beta_2^t`.
 
     Args:
         step: the 1-based step number :math:`t`.
+        beta_2: :math:`\beta_{2,t}` for this step, in :math:`[0, 1)`.
+        second_moment_weight: :math:`w_{2,t}`; by default :math:`1 - \beta_2^t`.
 
     Returns:
         ``(delta, first_moment, second_moment)``: the change to the parameters
@@ -117,11 +135,13 @@ def adam_update(
 
     Raises:
         ValueError: if the three arrays differ in shape, or (eagerly) if
-            ``step`` is below 1 or ``learning_rate`` is negative.
+            ``step`` is below 1, ``learning_rate`` is negative, ``beta_2`` lies
+            outside :math:`[0, 1)` or ``second_moment_weight`` outside :math:`(0, 1]`.
     """
     gradient = check.real_tensor(gradient, "gradient")
     first_moment = check.real_tensor(first_moment, "first_moment")
     second_moment = check.real_tensor(second_moment, "second_moment")
+    beta_2 = check.real_tensor(beta_2, "beta_2")
     if not (
         gradient.shape.is_compatible_with(first_moment.shape)
         and gradient.shape.is_compatible_with(second_moment.shape)
@@ -130,16 +150,26 @@ def adam_update(
             "gradient, first_moment and second_moment must have the same shape, got "
             f"{gradient.shape}, {first_moment.shape}, {second_moment.shape}"
         )
+    t = tf.cast(step, tf.float32)
+    if second_moment_weight is None:
+        second_moment_weight = 1.0 - beta_2**t
+    else:
+        second_moment_weight = check.real_tensor(second_moment_weight, "second_moment_weight")
     if tf.executing_eagerly():
         if float(step) < 1:
             raise ValueError(f"step must be at least 1 (Adam counts from 1), got {step}")
         if float(learning_rate) < 0:
             raise ValueError(f"learning_rate must not be negative, got {learning_rate}")
+        if not 0.0 <= float(beta_2) < 1.0:
+            raise ValueError(f"beta_2 must lie in [0, 1), got {float(beta_2)}")
+        if not 0.0 < float(second_moment_weight) <= 1.0:
+            raise ValueError(
+                f"second_moment_weight must lie in (0, 1], got {float(second_moment_weight)}"
+            )
     first_moment = ADAM_BETA_1 * first_moment + (1.0 - ADAM_BETA_1) * gradient
-    second_moment = ADAM_BETA_2 * second_moment + (1.0 - ADAM_BETA_2) * tf.square(gradient)
-    t = tf.cast(step, tf.float32)
+    second_moment = beta_2 * second_moment + (1.0 - beta_2) * tf.square(gradient)
     corrected_first = first_moment / (1.0 - ADAM_BETA_1**t)
-    corrected_second = second_moment / (1.0 - ADAM_BETA_2**t)
+    corrected_second = second_moment / second_moment_weight
     delta = -learning_rate * corrected_first / (tf.sqrt(corrected_second) + ADAM_EPSILON)
     return delta, first_moment, second_moment
 
@@ -153,7 +183,7 @@ def negative_elbo_estimate(
 ) -> tf.Tensor:
     r"""Monte Carlo negative ELBO (eq. vi-loss), to be differentiated by a tape.
 
-    With :math:`\mu_l = m + s\varepsilon_l` and :math:`s = e^\rho`,
+    With :math:`\mu_l = m + s\varepsilon_l` and :math:`s = e^\omega`,
 
     .. math::
 
@@ -167,7 +197,7 @@ def negative_elbo_estimate(
     expectation is zero.
 
     Args:
-        parameters: ``[m, rho]``.
+        parameters: ``[m, omega]``.
         noise: standard Normal draws :math:`\varepsilon_l`, shape ``[L]``.
         sticking_the_landing: whether to stop the gradient through :math:`\log q`.
     """
@@ -175,7 +205,7 @@ def negative_elbo_estimate(
     parameters = check.real_tensor(parameters, "parameters")
     noise = check.real_tensor(noise, "noise")
     if parameters.shape.rank is not None and parameters.shape.as_list() != [2]:
-        raise ValueError(f"parameters must have shape [2] (m, rho), got {parameters.shape}")
+        raise ValueError(f"parameters must have shape [2] (m, omega), got {parameters.shape}")
     if noise.shape.rank is not None and noise.shape.rank != 1:
         raise ValueError(f"noise must have shape [L], got {noise.shape}")
     loc = parameters[0]
@@ -188,32 +218,55 @@ def negative_elbo_estimate(
 
 
 @functools.lru_cache(maxsize=32)
-def _compiled_fit(model: NormalModel):
-    """The optimization loop for ``model``, traced once per model.
+def compiled_fit_loop(model: NormalModel):
+    r"""The optimization loop of :func:`fit_surrogate` for ``model``, traced once per model.
 
-    XLA compiles it for each new pair (number of steps, number of samples),
-    which costs about half a second; later calls reuse the compiled loop.
+    The returned function runs :math:`T` Adam steps (eq. vi-adam) on the Monte
+    Carlo negative ELBO (eq. vi-loss) and returns the losses and the path of
+    :math:`\theta = (m, \omega)`. The noise of every step is drawn up front from
+    one stateless seed. :math:`\beta_{2,t}` is ``beta_2_early`` for the first
+    ``switch_step`` steps and ``beta_2_late`` after (eq. vi-beta2-switch). XLA
+    compiles it for each new pair (number of steps, number of samples), which
+    costs about half a second; later calls reuse the compiled loop.
     """
+    model = _check_model(model)
 
     @tf.function(
         jit_compile=True,
         input_signature=[
             tf.TensorSpec([None], tf.float32),  # data
-            tf.TensorSpec([2], tf.float32),  # initial parameters [m, rho]
+            tf.TensorSpec([2], tf.float32),  # initial parameters [m, omega]
             tf.TensorSpec([], tf.int32),  # num_steps
             tf.TensorSpec([], tf.float32),  # learning_rate
             tf.TensorSpec([], tf.int32),  # num_samples
             tf.TensorSpec([2], tf.int32),  # seed
             tf.TensorSpec([], tf.bool),  # sticking the landing, or plain reparameterization
             tf.TensorSpec([], tf.bool),  # cosine decay, or a constant learning rate
+            tf.TensorSpec([], tf.float32),  # beta_2_early
+            tf.TensorSpec([], tf.float32),  # beta_2_late
+            tf.TensorSpec([], tf.int32),  # switch_step
         ],
     )
-    def fit(data, initial, num_steps, learning_rate, num_samples, seed, stl, cosine):
+    def fit(
+        data,
+        initial,
+        num_steps,
+        learning_rate,
+        num_samples,
+        seed,
+        stl,
+        cosine,
+        beta_2_early,
+        beta_2_late,
+        switch_step,
+    ):
         all_noise = tf.random.stateless_normal([num_steps, num_samples], seed=seed)
         steps = tf.range(num_steps)
         rates = tf.where(
             cosine, cosine_learning_rate(learning_rate, steps, num_steps), learning_rate
         )
+        beta_2s = tf.where(steps < switch_step, beta_2_early, beta_2_late)
+        second_moment_weights = 1.0 - tf.math.cumprod(beta_2s)
         parameters = initial
         first_moment = tf.zeros_like(initial)
         second_moment = tf.zeros_like(initial)
@@ -225,7 +278,13 @@ def _compiled_fit(model: NormalModel):
                 loss = negative_elbo_estimate(model, data, parameters, all_noise[step], stl)
             gradient = tape.gradient(loss, parameters)
             delta, first_moment, second_moment = adam_update(
-                gradient, first_moment, second_moment, step + 1, rates[step]
+                gradient,
+                first_moment,
+                second_moment,
+                step + 1,
+                rates[step],
+                beta_2s[step],
+                second_moment_weights[step],
             )
             parameters = parameters + delta
             losses = losses.write(step, loss)
@@ -233,6 +292,19 @@ def _compiled_fit(model: NormalModel):
         return losses.stack(), path.stack()
 
     return fit
+
+
+def _beta_2_pair(beta_2: object) -> tuple[float, float]:
+    values = (beta_2, beta_2) if isinstance(beta_2, Real | np.floating) else beta_2
+    if isinstance(values, str) or not isinstance(values, tuple | list) or len(values) != 2:
+        raise TypeError(
+            "beta_2 must be a number in [0, 1) or a pair (early, late) of them, "
+            f"got {type(beta_2).__name__}"
+        )
+    pair = tuple(check.finite_float(value, "beta_2") for value in values)
+    if not all(0.0 <= value < 1.0 for value in pair):
+        raise ValueError(f"beta_2 values must lie in [0, 1), got {beta_2!r}")
+    return pair
 
 
 def fit_surrogate(
@@ -247,13 +319,16 @@ def fit_surrogate(
     initial_scale: float | None = None,
     estimator: str = "sticking-the-landing",
     schedule: str = "cosine",
+    beta_2: float | tuple[float, float] = RECIPE_BETA_2,
 ) -> FitResult:
     r"""Fit :math:`q = \mathcal{N}(m, s^2)` to the posterior by maximizing the ELBO.
 
-    The recipe of chapter 4: Adam with a cosine-decayed learning rate on the
-    sticking-the-landing gradient of the Monte Carlo ELBO, all in one compiled
-    graph. It starts from the prior, :math:`(m, s) = (\mu_0, \sigma_0)`, unless
-    told otherwise, and is deterministic for a given ``seed``.
+    The recipe of chapter 4: Adam with a cosine-decayed learning rate
+    (eq. vi-cosine) and :math:`\beta_2` switched from 0.9 to 0.999 halfway
+    (eq. vi-beta2-switch) on the sticking-the-landing gradient (eq. vi-stl) of
+    the Monte Carlo ELBO, all in one compiled graph. It starts from the prior,
+    :math:`(m, s) = (\mu_0, \sigma_0)`, unless told otherwise, and is
+    deterministic for a given ``seed``.
 
     Args:
         model: the model.
@@ -266,6 +341,9 @@ def fit_surrogate(
         initial_scale: the starting :math:`s > 0` (default :math:`\sigma_0`).
         estimator: ``"sticking-the-landing"`` (the recipe) or ``"reparameterization"``.
         schedule: ``"cosine"`` (the recipe) or ``"constant"``.
+        beta_2: Adam's :math:`\beta_2`: one number in :math:`[0, 1)` for all steps,
+            or a pair ``(early, late)``, used for the first
+            :math:`\lceil T/2 \rceil` steps and the rest (the recipe: ``(0.9, 0.999)``).
 
     Returns:
         A :class:`FitResult`.
@@ -280,12 +358,13 @@ def fit_surrogate(
         raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
     if schedule not in SCHEDULES:
         raise ValueError(f"schedule must be one of {SCHEDULES}, got {schedule!r}")
+    beta_2_early, beta_2_late = _beta_2_pair(beta_2)
     loc = (
         model.prior_mean if initial_loc is None else check.finite_float(initial_loc, "initial_loc")
     )
     scale = model.prior_std if initial_scale is None else initial_scale
     initial = tf.constant([loc, math.log(check.positive_float(scale, "initial_scale"))])
-    losses, path = _compiled_fit(model)(
+    losses, path = compiled_fit_loop(model)(
         data,
         initial,
         tf.constant(num_steps),
@@ -294,6 +373,9 @@ def fit_surrogate(
         seed,
         tf.constant(estimator == "sticking-the-landing"),
         tf.constant(schedule == "cosine"),
+        tf.constant(beta_2_early, tf.float32),
+        tf.constant(beta_2_late, tf.float32),
+        tf.constant((num_steps + 1) // 2),
     )
     path = path.numpy()
     locs = path[:, 0]
