@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import math
+import os
+import subprocess
+import sys
+from importlib.resources import files
 
 import numpy as np
 import pytest
@@ -166,6 +170,14 @@ def test_prior_rejects_invalid_parameters(kwargs, name, error):
         (lambda: cavi_normal_gamma(DATA, PRIOR, tol=1.5), "tol", ValueError),
         (lambda: cavi_normal_gamma(DATA, PRIOR, max_iter=0), "max_iter", ValueError),
         (lambda: exact_normal_gamma_posterior([], PRIOR), "data", ValueError),
+        (lambda: cavi_normal_gamma(DATA, PRIOR, init_tau_mean=0.0), "init_tau_mean", ValueError),
+        (lambda: cavi_normal_gamma(DATA, PRIOR, init_tau_mean=-2.0), "init_tau_mean", ValueError),
+        (
+            lambda: cavi_normal_gamma(DATA, PRIOR, init_tau_mean=math.inf),
+            "init_tau_mean",
+            ValueError,
+        ),
+        (lambda: cavi_normal_gamma(DATA, PRIOR, init_tau_mean="1"), "init_tau_mean", TypeError),
         (lambda: update_q_mu(DATA, PRIOR, tau_mean=0.0), "tau_mean", ValueError),
         (lambda: update_q_tau(DATA, PRIOR, 0.0, mu_precision=-1.0), "mu_precision", ValueError),
         (lambda: gaussian_mean_field([0.0, 0.0], [[1.0, 2.0], [2.0, 1.0]]), "positive", ValueError),
@@ -295,3 +307,126 @@ def test_cavi_raises_when_the_elbo_decreases(monkeypatch, values, decrease):
         ValueError, match=rf"^the ELBO decreased by {decrease}: an update is wrong$"
     ):
         cavi_normal_gamma(DATA, PRIOR, tol=0.0, max_iter=len(values))
+
+
+@pytest.mark.parametrize("init_tau_mean", [0.01, 1.0, 40.0])
+def test_cavi_starts_from_the_given_mean_of_tau(init_tau_mean):
+    first = cavi_normal_gamma(DATA, PRIOR, tol=0.0, max_iter=1, init_tau_mean=init_tau_mean)
+    loc, precision = update_q_mu(DATA, PRIOR, init_tau_mean)
+    assert (first.mu_loc, first.mu_precision) == (loc, precision)
+    assert (first.tau_shape, first.tau_rate) == update_q_tau(DATA, PRIOR, loc, precision)
+
+
+def test_cavi_starts_from_the_prior_mean_of_tau_when_not_told():
+    explicit = cavi_normal_gamma(DATA, PRIOR, max_iter=3, init_tau_mean=PRIOR.shape / PRIOR.rate)
+    result = cavi_normal_gamma(DATA, PRIOR, max_iter=3, init_tau_mean=None)
+    assert result.tau_rate == explicit.tau_rate
+    np.testing.assert_array_equal(result.elbo, explicit.elbo)
+
+
+def rate_path(data, prior, init_tau_mean, iterations):
+    return np.array(
+        [
+            cavi_normal_gamma(
+                data, prior, tol=0.0, max_iter=t, init_tau_mean=init_tau_mean
+            ).tau_rate
+            for t in range(1, iterations + 1)
+        ]
+    )
+
+
+@pytest.mark.parametrize("init_tau_mean", [0.05, 1.5, 30.0])
+def test_the_rate_contracts_by_one_over_two_a(init_tau_mean):
+    """Eq. mf-contraction: b_t = b_N + b_{t-1} / (2a), with b_0 = a / init_tau_mean."""
+    exact = exact_normal_gamma_posterior(DATA, PRIOR)
+    a = PRIOR.shape + (DATA.size + 1) / 2
+    rates = rate_path(DATA, PRIOR, init_tau_mean, 16)
+    previous = np.concatenate([[a / init_tau_mean], rates[:-1]])
+    np.testing.assert_allclose(rates, exact.rate + previous / (2 * a), rtol=1e-13)
+    fixed_point = exact.rate / (1 - 1 / (2 * a))
+    assert fixed_point == pytest.approx(a * exact.rate / exact.shape, rel=1e-14)
+    assert rates[-1] == pytest.approx(fixed_point, rel=1e-12)
+
+
+@pytest.mark.parametrize("size", [2, 5, 7])
+def test_fixed_point_moments_against_the_exact_posterior(size):
+    """E_q[tau] = a_N / b_N, sd_q(mu) / sd_p(mu) = sqrt(1 - 1/a_N), var ratio of tau a_N / a."""
+    data = DATA[:size]
+    exact = exact_normal_gamma_posterior(data, PRIOR)
+    q = cavi_normal_gamma(data, PRIOR, tol=1e-14, max_iter=500).surrogate
+    assert q.tau_mean == pytest.approx(exact.shape / exact.rate, rel=1e-12)
+    q_mu_std = 1 / math.sqrt(q.mu_precision)
+    # the exact marginal of mu by the law of total variance, E[1 / (lambda_N tau)], by quadrature
+    expected_variance = stats.gamma(exact.shape, scale=1 / exact.rate).expect(
+        lambda tau: 1 / (exact.precision_scale * tau)
+    )
+    assert exact.mu_marginal().var() == pytest.approx(expected_variance, rel=1e-8)
+    ratio = q_mu_std / math.sqrt(expected_variance)
+    assert ratio == pytest.approx(math.sqrt(1 - 1 / exact.shape), rel=1e-10)
+    tau_ratio = q.tau_shape / q.tau_rate**2 / exact.tau_marginal().var()
+    assert tau_ratio == pytest.approx(exact.shape / (exact.shape + 0.5), rel=1e-10)
+
+
+def predicted_iterations(data, prior, tol, init_tau_mean):
+    """The stopping iteration implied by eq. mf-contraction (chapter 5)."""
+    exact = exact_normal_gamma_posterior(data, prior)
+    a = prior.shape + (data.size + 1) / 2
+    first_rate = a / init_tau_mean
+    first_change = abs(exact.rate + first_rate / (2 * a) - first_rate)
+    fixed_point = a * exact.rate / exact.shape
+    return 2 + max(0, math.ceil(math.log(first_change / (tol * fixed_point)) / math.log(2 * a)))
+
+
+@pytest.mark.parametrize("tol", [1e-2, 1e-4, 1e-7, 1e-10])
+@pytest.mark.parametrize("init_tau_mean", [0.02, 1.5, 50.0])
+def test_contraction_predicts_the_number_of_iterations(tol, init_tau_mean):
+    result = cavi_normal_gamma(DATA, PRIOR, tol=tol, init_tau_mean=init_tau_mean)
+    assert result.converged
+    assert result.iterations == predicted_iterations(DATA, PRIOR, tol, init_tau_mean)
+
+
+LECTURE_FILE = files("vinotes") / "data" / "lecture_normal_sample.txt"
+LECTURE_PRIOR = NormalGammaPrior(mean=0.0, precision_scale=1.0, shape=1.0, rate=1.0)
+
+
+def test_lecture_data_reproduce_the_companion_script():
+    """The printed numbers of the lecture's script, to its 4 decimals.
+
+    The script names the surrogate's parameters alpha_s = a, beta_s = b, mu_s = mu_N and
+    tau_s = (lambda_0 + N) E_q[tau], the precision of q(mu); the exact posterior's
+    alpha_N, beta_N, mu_N and tau_N = lambda_N. Its loop starts from b = b_0, that is
+    E[tau] = a / b_0, and runs 100 iterations.
+    """
+    with LECTURE_FILE.open() as stream:
+        data = np.loadtxt(stream)
+    assert data.shape == (100,) and data.dtype == np.float64
+    np.testing.assert_array_equal(data.astype(np.float32).astype(np.float64), data)
+    a = LECTURE_PRIOR.shape + (data.size + 1) / 2
+    fit = cavi_normal_gamma(
+        data, LECTURE_PRIOR, tol=0.0, max_iter=100, init_tau_mean=a / LECTURE_PRIOR.rate
+    )
+    exact = exact_normal_gamma_posterior(data, LECTURE_PRIOR)
+    surrogate = [fit.tau_shape, fit.tau_rate, fit.mu_loc, fit.mu_precision]
+    assert [f"{v:.4f}" for v in surrogate] == ["51.5000", "51.0763", "0.0771", "101.8379"]
+    posterior = [exact.shape, exact.rate, exact.mean, exact.precision_scale]
+    assert [f"{v:.4f}" for v in posterior] == ["51.0000", "50.5804", "0.0771", "101.0000"]
+    # b_N independently: b_0 + N * (biased sample variance) / 2 + lambda_0 N xbar^2 / (2 (1 + N))
+    n, xbar = data.size, data.mean()
+    b_n = 1.0 + 0.5 * n * np.mean((data - xbar) ** 2) + n * xbar**2 / (2 * (1 + n))
+    assert exact.rate == pytest.approx(b_n, rel=1e-12)
+
+
+def test_lecture_data_are_the_scripts_draw():
+    """The stateful TFP draw with seed=42, in a fresh process as the data file says."""
+    code = (
+        "import tensorflow as tf, tensorflow_probability as tfp;"
+        "[print(repr(float(v))) for v in tfp.distributions.Normal("
+        "loc=0.0, scale=1.0 / tf.sqrt(1.0)).sample(100, seed=42).numpy()]"
+    )
+    environment = os.environ | {"TF_CPP_MIN_LOG_LEVEL": "3"}
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=environment, check=True
+    )
+    drawn = np.array([float(line) for line in run.stdout.split()])
+    with LECTURE_FILE.open() as stream:
+        np.testing.assert_array_equal(np.loadtxt(stream), drawn)

@@ -328,14 +328,18 @@ def cavi_normal_gamma(
     *,
     tol: float = 1e-10,
     max_iter: int = 100,
+    init_tau_mean: float | None = None,
 ) -> CaviResult:
     r"""Coordinate ascent (CAVI, algorithm alg-cavi) for the mean-field surrogate of eq. mf-model.
 
-    Starts from :math:`\mathbb{E}[\tau] = a_0 / b_0`, then alternates
-    eq. mf-update-mu and eq. mf-update-tau, recording the ELBO (eq. mf-elbo) after
-    each pair. Stops when no parameter of :math:`q` changes by more than ``tol``
-    relative to its size, or after ``max_iter`` iterations (``tol=0`` always
-    runs ``max_iter``).
+    Starts from :math:`\mathbb{E}[\tau] =` ``init_tau_mean`` (by default the prior
+    mean :math:`a_0 / b_0`), then alternates eq. mf-update-mu and eq. mf-update-tau,
+    recording the ELBO (eq. mf-elbo) after each pair. Stops after the first
+    iteration :math:`t \ge 2` at which no parameter :math:`\eta` of :math:`q`
+    changed by more than ``tol`` relative to its size,
+    :math:`|\eta_t - \eta_{t-1}| \le \mathrm{tol}\,|\eta_{t-1}|`, or after
+    ``max_iter`` iterations (``tol=0`` always runs ``max_iter``). The rate
+    :math:`b` then follows :math:`b_t = b_N + b_{t-1}/(2a)` (eq. mf-contraction).
 
     Raises:
         ValueError: if the ELBO ever decreases, which CAVI rules out: a decrease
@@ -347,7 +351,10 @@ def cavi_normal_gamma(
     if not 0.0 <= tol < 1.0:
         raise ValueError(f"tol must be a relative change in [0, 1), got {tol}")
     max_iter = check.positive_int(max_iter, "max_iter")
-    tau_mean = prior.shape / prior.rate
+    if init_tau_mean is None:
+        tau_mean = prior.shape / prior.rate
+    else:
+        tau_mean = check.positive_float(init_tau_mean, "init_tau_mean")
     previous = None
     elbos: list[float] = []
     converged = False
