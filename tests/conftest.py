@@ -60,7 +60,7 @@ def _fresh_tensorflow_context():
 @pytest.fixture(autouse=True)
 def _fresh_compiled_fit():
     if mutant_under_test():
-        from vinotes.optimize import _compiled_fit
+        from vinotes.optimize import compiled_fit_loop
 
-        _compiled_fit.cache_clear()
+        compiled_fit_loop.cache_clear()
     yield
