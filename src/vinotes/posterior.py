@@ -90,8 +90,9 @@ def exact_posterior(model: NormalModel, data: object) -> tfd.Normal:
 def log_evidence(model: NormalModel, data: object) -> tf.Tensor:
     r"""The log evidence :math:`\log p(\mathcal{D})` of eq. evidence-stable.
 
-    The data are jointly Normal, :math:`\mathcal{D} \sim \mathcal{N}(\mu_0 \mathbf{1},
-    \sigma^2 I + \sigma_0^2 \mathbf{1}\mathbf{1}^\top)`; the determinant lemma and
+    The data are jointly Normal, :math:`\mathcal{D} \sim \mathcal{N}(\mu_0 1_N,
+    \sigma^2 I_N + \sigma_0^2 1_N 1_N^\top)` with :math:`1_N` the vector of :math:`N`
+    ones (eq. evidence-marginal); the determinant lemma and
     the Sherman-Morrison formula reduce its log density to centred sums, which
     stay accurate for large :math:`N`.
 
