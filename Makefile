@@ -42,7 +42,7 @@ $(ENV_STAMP): requirements.txt tools/ipython_kernel_config.py
 # vinotes is installed as a wheel, as a reader's environment has it, and
 # again whenever its source changes. Jupyter Book caches executed notebooks
 # by their code only, so outputs cached with the old package are dropped.
-$(PACKAGE_STAMP): $(ENV_STAMP) pyproject.toml $(wildcard src/vinotes/*.py) src/vinotes/py.typed
+$(PACKAGE_STAMP): $(ENV_STAMP) pyproject.toml $(wildcard src/vinotes/*.py src/vinotes/data/*) src/vinotes/py.typed
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation --force-reinstall .
 	rm -rf $(EXECUTION_CACHE)
 	touch $@

@@ -89,7 +89,9 @@ def posterior_errors(
 def cosine_learning_rate(
     learning_rate: tf.Tensor, step: tf.Tensor, num_steps: tf.Tensor
 ) -> tf.Tensor:
-    r"""Eq. vi-cosine: :math:`\alpha_t = \alpha\,\tfrac12\bigl(1 + \cos(\pi t / T)\bigr)`.
+    r"""Eq. vi-cosine: :math:`\alpha\,\tfrac12\bigl(1 + \cos(\pi\,\text{step} / T)\bigr)`.
+
+    ``step`` counts from 0: Adam's step :math:`t = 1, \dots, T` uses ``step = t - 1``.
 
     Checked when run eagerly: ``learning_rate`` and ``num_steps`` positive,
     ``step`` not negative.
@@ -118,16 +120,16 @@ def adam_update(
         g_1 \leftarrow \beta_1 g_1 + (1 - \beta_1) g, \quad
         g_2 \leftarrow \beta_{2,t} g_2 + (1 - \beta_{2,t}) g^2, \quad
         \Delta\theta = -\alpha_t \frac{g_1 / (1 - \beta_1^{t})}
-        {\sqrt{g_2 / w_{2,t}} + \delta},
+        {\sqrt{g_2 / n_t} + \delta},
 
-    where :math:`w_{2,t} = 1 - \prod_{s \le t} \beta_{2,s}` is the total weight of
+    where :math:`n_t = 1 - \prod_{k \le t} \beta_{2,k}` is the total weight of
     the average :math:`g_2`; for a constant :math:`\beta_2` it is Adam's usual
     :math:`1 - \beta_2^t`.
 
     Args:
         step: the 1-based step number :math:`t`.
         beta_2: :math:`\beta_{2,t}` for this step, in :math:`[0, 1)`.
-        second_moment_weight: :math:`w_{2,t}`; by default :math:`1 - \beta_2^t`.
+        second_moment_weight: :math:`n_t`; by default :math:`1 - \beta_2^t`.
 
     Returns:
         ``(delta, first_moment, second_moment)``: the change to the parameters
@@ -191,7 +193,7 @@ def negative_elbo_estimate(
         - \log q_{\theta'}(\mu_l)\Bigr].
 
     Without sticking the landing, :math:`\theta' = \theta` and the tape gives
-    eq. elbo-reparameterization. With it (eq. vi-stl), :math:`\theta'` is
+    the negative of eq. elbo-reparameterization. With it (eq. vi-stl), :math:`\theta'` is
     :math:`\theta` with its gradient stopped: the value is the same, but the
     gradient loses the score term :math:`\nabla_\theta \log q_\theta`, whose
     expectation is zero.
@@ -226,8 +228,8 @@ def compiled_fit_loop(model: NormalModel):
     :math:`\theta = (m, \omega)`. The noise of every step is drawn up front from
     one stateless seed. :math:`\beta_{2,t}` is ``beta_2_early`` for the first
     ``switch_step`` steps and ``beta_2_late`` after (eq. vi-beta2-switch). XLA
-    compiles it for each new pair (number of steps, number of samples), which
-    costs about half a second; later calls reuse the compiled loop.
+    compiles it for each new pair (number of steps, number of samples); later
+    calls reuse the compiled loop.
     """
     model = _check_model(model)
 
