@@ -23,7 +23,7 @@ STRICT_FLAGS := --all -W -n --keep-going
 EXECUTION_CACHE := _build/.jupyter_cache
 NBVAL_EXECUTED := _build/nbval-executed
 
-.PHONY: help book test test-unit test-notebooks test-book test-browser lint format notebooks bench bench-vi mutation mutation-notebooks test-py312 env clean distclean
+.PHONY: help book test test-unit test-notebooks test-book test-browser lint format notebooks lock bench bench-vi mutation mutation-notebooks test-colab test-binder env clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -40,12 +40,23 @@ $(ENV_STAMP): requirements.txt tools/ipython_kernel_config.py
 	touch $@
 
 # vinotes is installed as a wheel, as a reader's environment has it, and
-# again whenever its source changes. Jupyter Book caches executed notebooks
-# by their code only, so outputs cached with the old package are dropped.
+# again whenever its source changes. The install is offline, so it also
+# proves that the lock satisfies every range pyproject.toml declares.
+# Jupyter Book caches executed notebooks by their code only, so outputs
+# cached with the old package are dropped.
 $(PACKAGE_STAMP): $(ENV_STAMP) pyproject.toml $(wildcard src/vinotes/*.py src/vinotes/data/*) src/vinotes/py.typed
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation --force-reinstall .
+	$(BIN)/python -m pip uninstall --quiet --yes vinotes 2>/dev/null || true
+	$(BIN)/python -m pip install --quiet --no-index --no-build-isolation ".[book,dev]" \
+		|| { echo "requirements.txt does not satisfy pyproject.toml: run make lock"; exit 1; }
 	rm -rf $(EXECUTION_CACHE)
 	touch $@
+
+# The lock: every package of the book, its tests and its tools, pinned, for
+# Python 3.11 on any platform. uv keeps the versions already in the file;
+# `make lock LOCK_FLAGS=--upgrade` (or --upgrade-package NAME) moves them.
+lock: $(ENV_STAMP)  ## regenerate requirements.txt from pyproject.toml with uv
+	$(BIN)/uv pip compile pyproject.toml --extra book --extra dev --python-version 3.11 \
+		--universal --custom-compile-command "make lock" $(LOCK_FLAGS) --output-file requirements.txt
 
 # MathJax is served from the book itself (pinned npm release, integrity-checked).
 $(MATHJAX_STAMP): tools/fetch_mathjax.py
@@ -122,32 +133,51 @@ mutation-notebooks: $(PACKAGE_STAMP)  ## hand-made bugs in vinotes must fail str
 notebooks: $(PACKAGE_STAMP)  ## re-execute the chapters in place to refresh their committed outputs
 	$(BIN)/python tools/notebooks.py execute $(or $(NB),$(CHAPTERS))
 
-# Colab runs Python 3.12: the same pinned stack and the same strict nbval,
-# in a separate environment. Not part of `make test` (it installs a second
-# stack, about 90 s, then runs every chapter).
-PYTHON312 ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.12; do \
+# Today's Colab: Python 3.13 and Colab's own versions of what the chapters use
+# (tests/colab/ holds the package list Colab publishes). Every chapter runs
+# top to bottom through its own set-up cell, which installs vinotes from this
+# checkout. Not part of `make test`: it builds a second stack (about 3 min).
+PYTHON313 ?= $(shell for p in python3.13 $$HOME/.pyenv/versions/3.13*/bin/python3.13; do \
 	command -v $$p >/dev/null 2>&1 && $$p --version >/dev/null 2>&1 && { command -v $$p; break; }; done)
-VENV312 := .venv-py312
-BIN312 := $(abspath $(VENV312))/bin
+COLAB_VENV := .venv-colab
+COLAB_RUNTIME := tests/colab/colab-runtime-2026-08.txt
+COLAB_PACKAGES := pip tensorflow tensorflow-probability tf_keras keras numpy scipy matplotlib \
+	pandas ipykernel ipython protobuf pillow jax jaxlib
 
-$(VENV312)/.installed: requirements.txt pyproject.toml tools/ipython_kernel_config.py $(wildcard src/vinotes/*.py)
-	@test -n "$(PYTHON312)" || { echo "python3.12 not found: set PYTHON312=/path/to/python3.12"; exit 1; }
-	@test -x $(BIN312)/python || $(PYTHON312) -m venv $(VENV312)
-	$(BIN312)/python -m pip install --quiet --upgrade pip==26.3
-	$(BIN312)/python -m pip install --quiet -r requirements.txt
-	$(BIN312)/python -m pip install --quiet --no-deps --no-build-isolation --force-reinstall .
-	mkdir -p $(VENV312)/etc/ipython
-	cp tools/ipython_kernel_config.py $(VENV312)/etc/ipython/ipython_kernel_config.py
+$(COLAB_VENV)/baseline.txt: $(COLAB_RUNTIME)
+	@test -n "$(PYTHON313)" || { echo "python3.13 not found: set PYTHON313=/path/to/python3.13"; exit 1; }
+	rm -rf $(COLAB_VENV)
+	$(PYTHON313) -m venv $(COLAB_VENV)
+	$(COLAB_VENV)/bin/python -m pip install --quiet -c $(COLAB_RUNTIME) $(COLAB_PACKAGES)
+	$(COLAB_VENV)/bin/python -m pip freeze --all > $@
+
+test-colab: $(PACKAGE_STAMP) $(COLAB_VENV)/baseline.txt  ## every chapter in an emulation of today's Colab
+	$(BIN)/python tools/colab_emulation.py --python $(COLAB_VENV)/bin/python \
+		--baseline $(COLAB_VENV)/baseline.txt --output-dir _build/colab $(CHAPTERS)
+
+# Binder: an environment made only from binder/, the way repo2docker makes
+# it (the Python of runtime.txt, pip install -r requirements.txt, postBuild,
+# from the repository's root), then every chapter executed by nbconvert.
+# jupyter nbconvert comes with repo2docker's own base environment.
+BINDER_VENV := .venv-binder
+BINDER_PYTHON = $(shell v=$$(sed -n 's/^python-//p' binder/runtime.txt); \
+	command -v python$$v || ls $$HOME/.pyenv/versions/$$v*/bin/python$$v 2>/dev/null | head -1)
+
+$(BINDER_VENV)/.installed: binder/runtime.txt binder/requirements.txt binder/postBuild requirements.txt
+	@test -n "$(BINDER_PYTHON)" || { echo "the Python of binder/runtime.txt is not installed"; exit 1; }
+	rm -rf $(BINDER_VENV)
+	$(BINDER_PYTHON) -m venv $(BINDER_VENV)
+	$(BINDER_VENV)/bin/python -m pip install --quiet -r binder/requirements.txt nbconvert
+	PATH=$(abspath $(BINDER_VENV))/bin:$$PATH binder/postBuild
 	touch $@
 
-test-py312: $(VENV312)/.installed  ## strict nbval on every chapter under Python 3.12 (Colab's version)
-	$(BIN312)/python --version
-	PATH=$(BIN312):$$PATH $(BIN312)/python -m pytest --nbval --nbval-current-env \
-		--nbval-sanitize-with tests/nbval_sanitize.cfg \
-		-n 2 --dist loadfile -p no:cacheprovider $(CHAPTERS)
+test-binder: $(BINDER_VENV)/.installed  ## every chapter executed in an environment made as Binder makes it
+	rm -rf _build/binder
+	PATH=$(abspath $(BINDER_VENV))/bin:$$PATH jupyter nbconvert --to notebook --execute \
+		--ExecutePreprocessor.timeout=600 --output-dir _build/binder $(CHAPTERS)
 
 clean:  ## remove the built book and its execution cache
 	rm -rf _build
 
-distclean: clean  ## also remove .venv and .venv-py312
-	rm -rf $(VENV) $(VENV312)
+distclean: clean  ## also remove .venv, .venv-colab and .venv-binder
+	rm -rf $(VENV) $(COLAB_VENV) $(BINDER_VENV)

@@ -22,11 +22,14 @@ import argparse
 import copy
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import nbformat
 import yaml
 from nbclient import NotebookClient
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parent.parent
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
@@ -41,21 +44,61 @@ def repository_url(config_path: Path = ROOT / "_config.yml") -> str:
     return config["repository"]["url"].rstrip("/")
 
 
+def book_versions(
+    pyproject_path: Path = ROOT / "pyproject.toml", lock_path: Path = ROOT / "requirements.txt"
+) -> dict[str, str]:
+    """The lock's version of each runtime dependency of vinotes: what the book ran with."""
+    project = tomllib.loads(pyproject_path.read_text(encoding="utf-8"))["project"]
+    lock = {}
+    for line in lock_path.read_text(encoding="utf-8").splitlines():
+        if line and not line[0].isspace() and not line.startswith("#") and "==" in line:
+            requirement = Requirement(line)
+            (specifier,) = requirement.specifier
+            lock[canonicalize_name(requirement.name)] = specifier.version
+    names = [canonicalize_name(Requirement(d).name) for d in project["dependencies"]]
+    return {name: lock[name] for name in names}
+
+
 def colab_setup_source(url: str | None = None) -> str:
     """Source of the first code cell of every chapter."""
     url = url or repository_url()
-    return f"""# Colab set-up. In Google Colab, install vinotes and its pinned stack
-# (TensorFlow, TFP, ...) before anything imports them. Elsewhere: nothing.
+    book = ",\n        ".join(f'"{name}": "{version}"' for name, version in book_versions().items())
+    python = f"{sys.version_info.major}.{sys.version_info.minor}"
+    return f"""# Colab set-up; elsewhere it does nothing. It installs what Colab lacks
+# (vinotes and daft-pgm) and keeps every package Colab already has, then shows
+# which versions run here beside those the book's numbers were computed with.
 import sys
 
 if "google.colab" in sys.modules:
     import os
     import subprocess
+    from importlib import metadata
 
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
     os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"
-    package = "vinotes @ git+{url}"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", package], check=True)"""
+    before = {{d.name.lower(): d.version for d in metadata.distributions()}}
+    # make test-colab sets VINOTES_SOURCE to the checkout
+    source = os.environ.get("VINOTES_SOURCE", "git+{url}")
+    pip = [sys.executable, "-m", "pip", "install", "--quiet", f"vinotes @ {{source}}"]
+    subprocess.run(pip, check=True)
+    after = {{d.name.lower(): d.version for d in metadata.distributions()}}
+    added = [f"{{name}} {{after[name]}}" for name in sorted(after.keys() - before.keys())]
+    print("Installed:", ", ".join(added) or "nothing")
+    book = {{
+        {book},
+    }}
+    print(f"{{'':24}}{{'here':>10}}{{'book':>10}}")
+    print(f"{{'python':24}}{{sys.version.split()[0]:>10}}{{'{python}':>10}}")
+    for name, version in book.items():
+        print(f"{{name:24}}{{metadata.version(name):>10}}{{version:>10}}")
+    owners = metadata.packages_distributions()
+    imported = {{d.lower() for module in sys.modules for d in owners.get(module, [])}}
+    replaced = sorted(n for n in imported & before.keys() if after.get(n) != before[n])
+    if replaced:
+        raise RuntimeError(
+            f"Restart needed: pip replaced {{', '.join(replaced)}}, already imported here."
+            " Choose Runtime > Restart session, then run the notebook again from the top."
+        )"""
 
 
 def first_code_cell(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
