@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -117,9 +118,14 @@ def seconds(cell: nbformat.NotebookNode, key: str) -> float:
     return datetime.fromisoformat(cell.metadata["execution"][key]).timestamp()
 
 
-def text_outputs(cell: nbformat.NotebookNode) -> list[str]:
-    """What a cell printed or returned as text."""
-    return [o.get("text") or o.get("data", {}).get("text/plain", "") for o in cell.outputs]
+# TensorFlow's C++ log lines, which Colab's kernel passes on to the cells.
+TF_LOG_LINE = re.compile(r"^(\S+ \S+: [IWEF] external/|[IWEF]\d{4} |WARNING: All log messages)")
+
+
+def text_outputs(cell: nbformat.NotebookNode) -> str:
+    """What a cell printed or returned as text, without TensorFlow's log lines."""
+    text = "".join(o.get("text") or o.get("data", {}).get("text/plain", "") for o in cell.outputs)
+    return "".join(line for line in text.splitlines(True) if not TF_LOG_LINE.match(line))
 
 
 def run_chapter(path: Path, output_dir: Path) -> tuple[float, int]:
