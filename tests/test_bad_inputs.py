@@ -131,6 +131,11 @@ def rows():
         ),
         ("update_q_mu", "tau_mean", lambda b: meanfield.update_q_mu(DATA, PRIOR, b)),
         ("update_q_tau", "mu_precision", lambda b: meanfield.update_q_tau(DATA, PRIOR, 0.0, b)),
+        (
+            "cavi_normal_gamma",
+            "init_tau_mean",
+            lambda b: meanfield.cavi_normal_gamma(DATA, PRIOR, init_tau_mean=b),
+        ),
     )
     yield from family(
         [(NAN, ValueError), (INF, ValueError), ("0", TypeError), (None, TypeError)],
@@ -156,6 +161,16 @@ def rows():
             "num_samples",
             lambda b: elbo.elbo_monte_carlo(MODEL, DATA, 0.0, 1.0, b, 1),
         ),
+        (
+            "elbo_gradient_reparameterization",
+            "num_samples",
+            lambda b: elbo.elbo_gradient_reparameterization(MODEL, DATA, 0.0, 1.0, b, 1),
+        ),
+        (
+            "elbo_gradient_score_function",
+            "num_samples",
+            lambda b: elbo.elbo_gradient_score_function(MODEL, DATA, 0.0, 1.0, b, 1),
+        ),
         ("fit_surrogate", "num_steps", lambda b: optimize.fit_surrogate(MODEL, DATA, num_steps=b)),
         (
             "fit_surrogate",
@@ -178,7 +193,18 @@ def rows():
             (2**40, ValueError),
         ],
         ("sample_data", "seed", lambda b: MODEL.sample_data(3, b)),
+        ("elbo_terms", "seed", lambda b: elbo.elbo_terms(MODEL, DATA, 0.0, 1.0, 3, b)),
         ("elbo_monte_carlo", "seed", lambda b: elbo.elbo_monte_carlo(MODEL, DATA, 0.0, 1.0, 3, b)),
+        (
+            "elbo_gradient_reparameterization",
+            "seed",
+            lambda b: elbo.elbo_gradient_reparameterization(MODEL, DATA, 0.0, 1.0, 3, b),
+        ),
+        (
+            "elbo_gradient_score_function",
+            "seed",
+            lambda b: elbo.elbo_gradient_score_function(MODEL, DATA, 0.0, 1.0, 3, b),
+        ),
         ("fit_surrogate", "seed", lambda b: optimize.fit_surrogate(MODEL, DATA, seed=b)),
     )
     yield from family(
@@ -191,6 +217,21 @@ def rows():
         ],
         ("elbo_closed_form", "scale", lambda b: elbo.elbo_closed_form(MODEL, DATA, 0.0, b)),
         ("elbo_gradient_exact", "scale", lambda b: elbo.elbo_gradient_exact(MODEL, DATA, 0.0, b)),
+        (
+            "elbo_monte_carlo",
+            "scale",
+            lambda b: elbo.elbo_monte_carlo(MODEL, DATA, 0.0, b, 3, 1),
+        ),
+        (
+            "elbo_gradient_reparameterization",
+            "scale",
+            lambda b: elbo.elbo_gradient_reparameterization(MODEL, DATA, 0.0, b, 3, 1),
+        ),
+        (
+            "elbo_gradient_score_function",
+            "scale",
+            lambda b: elbo.elbo_gradient_score_function(MODEL, DATA, 0.0, b, 3, 1),
+        ),
         ("log_normal_density", "scale", lambda b: model.log_normal_density(0.0, 0.0, b)),
         (
             "cosine_learning_rate",
@@ -201,11 +242,27 @@ def rows():
     yield from family(
         [(NAN, ValueError), (INF, ValueError), ("m", TypeError)],
         ("elbo_closed_form", "loc", lambda b: elbo.elbo_closed_form(MODEL, DATA, b, 1.0)),
+        ("elbo_gradient_exact", "loc", lambda b: elbo.elbo_gradient_exact(MODEL, DATA, b, 1.0)),
+        ("elbo_monte_carlo", "loc", lambda b: elbo.elbo_monte_carlo(MODEL, DATA, b, 1.0, 3, 1)),
+        (
+            "elbo_gradient_reparameterization",
+            "loc",
+            lambda b: elbo.elbo_gradient_reparameterization(MODEL, DATA, b, 1.0, 3, 1),
+        ),
+        (
+            "elbo_gradient_score_function",
+            "loc",
+            lambda b: elbo.elbo_gradient_score_function(MODEL, DATA, b, 1.0, 3, 1),
+        ),
         ("log_normal_density", "loc", lambda b: model.log_normal_density(0.0, b, 1.0)),
         ("log_normal_density", "value", lambda b: model.log_normal_density(b, 0.0, 1.0)),
         ("log_joint", "mu", lambda b: MODEL.log_joint(b, DATA)),
         ("NormalGammaPrior.log_prob", "mu", lambda b: PRIOR.log_prob(b, 1.0)),
         ("MeanFieldNormalGamma.log_prob", "mu", lambda b: Q.log_prob(b, 1.0)),
+    )
+    yield from family(
+        [([0.0, INF], ValueError)],
+        ("log_joint", "mu", lambda b: MODEL.log_joint(b, DATA)),
     )
     yield from family(
         [(0.0, ValueError), (-1.0, ValueError), (NAN, ValueError)],
@@ -224,6 +281,18 @@ def rows():
         ("log_evidence", "model", lambda b: posterior.log_evidence(b, DATA)),
         ("elbo_closed_form", "model", lambda b: elbo.elbo_closed_form(b, DATA, 0.0, 1.0)),
         ("elbo_terms", "model", lambda b: elbo.elbo_terms(b, DATA, 0.0, 1.0, 3, 1)),
+        ("elbo_monte_carlo", "model", lambda b: elbo.elbo_monte_carlo(b, DATA, 0.0, 1.0, 3, 1)),
+        ("elbo_gradient_exact", "model", lambda b: elbo.elbo_gradient_exact(b, DATA, 0.0, 1.0)),
+        (
+            "elbo_gradient_reparameterization",
+            "model",
+            lambda b: elbo.elbo_gradient_reparameterization(b, DATA, 0.0, 1.0, 3, 1),
+        ),
+        (
+            "elbo_gradient_score_function",
+            "model",
+            lambda b: elbo.elbo_gradient_score_function(b, DATA, 0.0, 1.0, 3, 1),
+        ),
         ("fit_surrogate", "model", lambda b: optimize.fit_surrogate(b, DATA)),
         (
             "negative_elbo_estimate",
@@ -370,22 +439,31 @@ def rows():
         [((), TypeError)], ("show_source", "objects", lambda b: notebook.show_source(*b))
     )
     yield from family(
+        [(None, TypeError)],
+        (
+            "show_source",
+            "objects",
+            lambda b: notebook.show_source(model.NormalModel.log_joint, b),
+        ),
+    )
+    yield from family(
         [("", TypeError), (None, TypeError)], ("glue", "name", lambda b: notebook.glue(b, 1.0))
     )
     yield from family(
-        [([1.0], TypeError), (None, TypeError)],
+        [([1.0], TypeError), (None, TypeError), (True, TypeError)],
         ("glue", "value", lambda b: notebook.glue("key", b)),
     )
 
 
 # For these arguments None is valid: it selects the default.
-OPTIONAL = {"initial_scale", "initial_loc", "true_mean"}
+OPTIONAL = {"initial_scale", "initial_loc", "true_mean", "init_tau_mean"}
 CATALOGUE = [p for p in rows() if not (p.values[1] is None and p.values[3] in OPTIONAL)]
 
 
 def test_none_selects_the_default_for_optional_arguments():
     optimize.fit_surrogate(MODEL, DATA, num_steps=2, initial_loc=None, initial_scale=None)
     MODEL.sample_data(3, 1, true_mean=None)
+    meanfield.cavi_normal_gamma(DATA, PRIOR, init_tau_mean=None)
 
 
 @pytest.mark.parametrize(("function", "bad", "error", "argument"), CATALOGUE)
@@ -420,6 +498,28 @@ def test_rejects_bad_input_naming_the_argument(function, bad, error, argument):
 )
 def test_type_errors_name_the_type_they_got(function, message):
     with pytest.raises(TypeError, match=message):
+        function()
+
+
+@pytest.mark.parametrize(
+    ("function", "message"),
+    [
+        (
+            lambda: meanfield.gaussian_mean_field([0.0, 0.0], [[1.0, 2.0], [2.0, 1.0]]),
+            "covariance must be positive definite",
+        ),
+        (
+            lambda: meanfield.gaussian_mean_field([0.0, 0.0], [[1.0, 0.5], [0.0, 1.0]]),
+            "covariance must be symmetric",
+        ),
+        (
+            lambda: meanfield.gaussian_mean_field([NAN, 0.0], np.eye(2)),
+            "mean must be finite",
+        ),
+    ],
+)
+def test_value_errors_say_what_was_expected(function, message):
+    with pytest.raises(ValueError, match=message):
         function()
 
 

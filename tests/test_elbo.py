@@ -147,53 +147,6 @@ def test_reparameterization_has_lower_variance_than_the_score_function():
     )
 
 
-@pytest.mark.parametrize(
-    ("kwargs", "name", "error"),
-    [
-        ({"scale": 0.0}, "scale", ValueError),
-        ({"scale": -1.0}, "scale", ValueError),
-        ({"scale": [1.0, -0.1]}, "scale", ValueError),
-        ({"scale": math.nan}, "scale", ValueError),
-        ({"loc": math.inf}, "loc", ValueError),
-        ({"loc": "a"}, "loc", TypeError),
-        ({"data": []}, "data", ValueError),
-        ({"data": [math.nan]}, "data", ValueError),
-        ({"model": None}, "model", TypeError),
-    ],
-)
-@pytest.mark.parametrize(
-    "function",
-    [
-        elbo_closed_form,
-        elbo_gradient_exact,
-        lambda *a: elbo_monte_carlo(*a, 10, 1),
-        lambda *a: elbo_gradient_reparameterization(*a, 10, 1),
-        lambda *a: elbo_gradient_score_function(*a, 10, 1),
-    ],
-)
-def test_rejects_invalid_input(function, kwargs, name, error):
-    arguments = {"model": MODEL, "data": DATA, "loc": 0.0, "scale": 1.0} | kwargs
-    with pytest.raises(error, match=name):
-        function(arguments["model"], arguments["data"], arguments["loc"], arguments["scale"])
-
-
-@pytest.mark.parametrize(
-    ("num_samples", "seed", "name", "error"),
-    [
-        (0, 1, "num_samples", ValueError),
-        (2.0, 1, "num_samples", TypeError),
-        (5, (1,), "seed", ValueError),
-    ],
-)
-@pytest.mark.parametrize(
-    "function",
-    [elbo_terms, elbo_monte_carlo, elbo_gradient_reparameterization, elbo_gradient_score_function],
-)
-def test_rejects_invalid_sampling_arguments(function, num_samples, seed, name, error):
-    with pytest.raises(error, match=name):
-        function(MODEL, DATA, 0.0, 1.0, num_samples, seed)
-
-
 def test_elbo_terms_are_the_draws_and_log_ratios():
     terms = elbo_terms(MODEL, DATA, tf.constant([0.2, 1.0]), 0.5, 7, seed=(2, 3))
     assert terms.draws.shape == terms.values.shape == (7, 2)

@@ -173,33 +173,6 @@ def test_sticking_the_landing_gradient_is_zero_at_the_posterior():
         np.testing.assert_allclose(tape.gradient(loss, parameters), [0.0, 0.0], atol=1e-4)
 
 
-@pytest.mark.parametrize(
-    ("kwargs", "name", "error"),
-    [
-        ({"num_steps": 0}, "num_steps", ValueError),
-        ({"num_steps": -5}, "num_steps", ValueError),
-        ({"num_steps": 10.0}, "num_steps", TypeError),
-        ({"learning_rate": 0.0}, "learning_rate", ValueError),
-        ({"learning_rate": -0.1}, "learning_rate", ValueError),
-        ({"learning_rate": math.nan}, "learning_rate", ValueError),
-        ({"num_samples": 0}, "num_samples", ValueError),
-        ({"seed": (1, 2, 3)}, "seed", ValueError),
-        ({"initial_scale": 0.0}, "initial_scale", ValueError),
-        ({"initial_loc": math.inf}, "initial_loc", ValueError),
-        ({"estimator": "score"}, "estimator", ValueError),
-        ({"schedule": "linear"}, "schedule", ValueError),
-        ({"data": []}, "data", ValueError),
-        ({"data": [1.0, math.nan]}, "data", ValueError),
-        ({"model": "model"}, "model", TypeError),
-    ],
-)
-def test_rejects_invalid_arguments(kwargs, name, error):
-    arguments = {"model": EXAMPLE.model, "data": EXAMPLE.data} | kwargs
-    model, data = arguments.pop("model"), arguments.pop("data")
-    with pytest.raises(error, match=name):
-        fit_surrogate(model, data, **arguments)
-
-
 def test_posterior_errors_measure_distance_in_posterior_units():
     mean, std = posterior_parameters(EXAMPLE.model, EXAMPLE.data)
     loc_error, scale_error = posterior_errors(

