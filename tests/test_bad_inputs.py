@@ -6,13 +6,15 @@ ValueError or TypeError whose message names that argument.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from vinotes import elbo, meanfield, model, notebook, optimize, posterior
+from vinotes import elbo, meanfield, model, notebook, optimize, plotting, posterior
 
 MODEL = model.NormalModel(0.0, 1.0, 2.0)
 DATA = [0.5, 1.5, -0.3]
@@ -233,11 +235,6 @@ def rows():
             lambda b: elbo.elbo_gradient_score_function(MODEL, DATA, 0.0, b, 3, 1),
         ),
         ("log_normal_density", "scale", lambda b: model.log_normal_density(0.0, 0.0, b)),
-        (
-            "cosine_learning_rate",
-            "learning_rate",
-            lambda b: optimize.cosine_learning_rate(b, 0, 10),
-        ),
     )
     yield from family(
         [(NAN, ValueError), (INF, ValueError), ("m", TypeError)],
@@ -268,7 +265,6 @@ def rows():
         [(0.0, ValueError), (-1.0, ValueError), (NAN, ValueError)],
         ("NormalGammaPrior.log_prob", "tau", lambda b: PRIOR.log_prob(0.0, b)),
         ("MeanFieldNormalGamma.log_prob", "tau", lambda b: Q.log_prob(0.0, b)),
-        ("cosine_learning_rate", "num_steps", lambda b: optimize.cosine_learning_rate(0.1, 0, b)),
     )
     yield from family(
         [(-1e-3, ValueError), (1.0, ValueError), (NAN, ValueError), ("0", TypeError)],
@@ -294,11 +290,6 @@ def rows():
             lambda b: elbo.elbo_gradient_score_function(b, DATA, 0.0, 1.0, 3, 1),
         ),
         ("fit_surrogate", "model", lambda b: optimize.fit_surrogate(b, DATA)),
-        (
-            "negative_elbo_estimate",
-            "model",
-            lambda b: optimize.negative_elbo_estimate(b, DATA, Z2, tf.zeros(3)),
-        ),
     )
     yield from family(
         [((0.0, 1.0, 1.0, 1.0), TypeError)],
@@ -334,23 +325,15 @@ def rows():
     )
     yield from family(
         [(0, ValueError)],
-        ("adam_update", "step", lambda b: optimize.adam_update(Z2, Z2, Z2, b, 0.1)),
     )
     yield from family(
         [(-0.1, ValueError)],
-        ("adam_update", "learning_rate", lambda b: optimize.adam_update(Z2, Z2, Z2, 1, b)),
     )
     yield from family(
         [(1.0, ValueError), (-0.5, ValueError), (math.nan, ValueError)],
-        ("adam_update", "beta_2", lambda b: optimize.adam_update(Z2, Z2, Z2, 1, 0.1, b)),
     )
     yield from family(
         [(0.0, ValueError), (1.5, ValueError)],
-        (
-            "adam_update",
-            "second_moment_weight",
-            lambda b: optimize.adam_update(Z2, Z2, Z2, 1, 0.1, 0.9, b),
-        ),
     )
     yield from family(
         [
@@ -372,43 +355,15 @@ def rows():
     )
     yield from family(
         BAD_TENSORS,
-        ("adam_update", "gradient", lambda b: optimize.adam_update(b, Z2, Z2, 1, 0.1)),
-        ("adam_update", "first_moment", lambda b: optimize.adam_update(Z2, b, Z2, 1, 0.1)),
-        ("adam_update", "second_moment", lambda b: optimize.adam_update(Z2, Z2, b, 1, 0.1)),
-        ("cosine_learning_rate", "step", lambda b: optimize.cosine_learning_rate(0.1, b, 10)),
-        (
-            "negative_elbo_estimate",
-            "parameters",
-            lambda b: optimize.negative_elbo_estimate(MODEL, DATA, b, tf.zeros(3)),
-        ),
-        (
-            "negative_elbo_estimate",
-            "noise",
-            lambda b: optimize.negative_elbo_estimate(MODEL, DATA, Z2, b),
-        ),
     )
     yield from family(
         [(tf.zeros(3), ValueError)],
-        ("adam_update", "gradient", lambda b: optimize.adam_update(b, Z2, Z2, 1, 0.1)),
-        ("adam_update", "first_moment", lambda b: optimize.adam_update(Z2, b, Z2, 1, 0.1)),
-        ("adam_update", "second_moment", lambda b: optimize.adam_update(Z2, Z2, b, 1, 0.1)),
-        (
-            "negative_elbo_estimate",
-            "parameters",
-            lambda b: optimize.negative_elbo_estimate(MODEL, DATA, b, tf.zeros(3)),
-        ),
     )
     yield from family(
         [(-1, ValueError)],
-        ("cosine_learning_rate", "step", lambda b: optimize.cosine_learning_rate(0.1, b, 10)),
     )
     yield from family(
         [(tf.zeros([2, 2]), ValueError)],
-        (
-            "negative_elbo_estimate",
-            "noise",
-            lambda b: optimize.negative_elbo_estimate(MODEL, DATA, Z2, b),
-        ),
     )
     yield from family(
         [*BAD_TENSORS, ([[1.0], [2.0, 3.0]], ValueError), ([[0.0]], ValueError)],
@@ -494,6 +449,7 @@ def test_rejects_bad_input_naming_the_argument(function, bad, error, argument):
             "q must be a MeanFieldNormalGamma, got tuple",
         ),
         (lambda: notebook.glue("key", [1.0]), "value must be a number or a string, got list"),
+        (lambda: optimize.fit_surrogate(MODEL, DATA, beta_2="0.9"), "beta_2 .*got str"),
     ],
 )
 def test_type_errors_name_the_type_they_got(function, message):
@@ -523,43 +479,51 @@ def test_value_errors_say_what_was_expected(function, message):
         function()
 
 
+# The small functions fit_surrogate runs inside its compiled loop, which chapter 4
+# shows as the algorithm itself: fit_surrogate checks their arguments instead.
+BUILDING_BLOCKS = {"adam_update", "cosine_learning_rate", "negative_elbo_estimate"}
+# Public callables that take no argument, and records that functions return.
+NO_ARGUMENTS = {
+    "running_example",
+    "draw_dgm",
+    "use_book_style",
+    "NormalGammaPrior.mu_marginal",
+    "NormalGammaPrior.tau_marginal",
+}
+RESULTS = {"CaviResult", "DataSummary", "ElboGradient", "ElboTerms", "FitResult", "RunningExample"}
+
+
+def public_callables() -> set[str]:
+    """Every public function, class and public method defined in a vinotes module."""
+    names = set()
+    for module in (model, posterior, elbo, optimize, meanfield, notebook, plotting):
+        for name, value in vars(module).items():
+            if name.startswith("_") or getattr(value, "__module__", None) != module.__name__:
+                continue
+            if "__mutmut" in name:  # the variants `make mutation` generates
+                continue
+            if inspect.isfunction(value) or isinstance(value, functools._lru_cache_wrapper):
+                names.add(name)
+            elif inspect.isclass(value):
+                names.add(name)
+                names.update(
+                    f"{name}.{method}"
+                    for method, member in vars(value).items()
+                    if inspect.isfunction(member)
+                    and not method.startswith("_")
+                    and "__mutmut" not in method
+                )
+    return names
+
+
 def test_the_catalogue_covers_every_public_function():
     covered = {param.id.split("-")[0] for param in CATALOGUE}
-    expected = {
-        "NormalModel",
-        "joint_distribution",
-        "sample_joint",
-        "sample_data",
-        "log_joint",
-        "log_normal_density",
-        "summarize",
-        "posterior_parameters",
-        "exact_posterior",
-        "log_evidence",
-        "elbo_closed_form",
-        "elbo_terms",
-        "elbo_monte_carlo",
-        "elbo_gradient_exact",
-        "elbo_gradient_reparameterization",
-        "elbo_gradient_score_function",
-        "fit_surrogate",
-        "adam_update",
-        "compiled_fit_loop",
-        "cosine_learning_rate",
-        "negative_elbo_estimate",
-        "NormalGammaPrior",
-        "NormalGammaPrior.log_prob",
-        "MeanFieldNormalGamma",
-        "MeanFieldNormalGamma.log_prob",
-        "exact_normal_gamma_posterior",
-        "normal_gamma_log_evidence",
-        "update_q_mu",
-        "update_q_tau",
-        "normal_gamma_elbo",
-        "cavi_normal_gamma",
-        "gaussian_mean_field",
-        "show_source",
-        "glue",
+    public = public_callables()
+    assert public >= BUILDING_BLOCKS | NO_ARGUMENTS | RESULTS
+    missing = {
+        name
+        for name in public - BUILDING_BLOCKS - NO_ARGUMENTS - RESULTS
+        if name not in covered and name.rpartition(".")[2] not in covered
     }
-    assert expected <= covered, expected - covered
-    assert len(CATALOGUE) >= 250
+    assert missing == set()
+    assert not BUILDING_BLOCKS & covered

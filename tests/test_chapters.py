@@ -10,10 +10,11 @@ import importlib.util
 import re
 import subprocess
 import sys
-from importlib import metadata
 
 import nbformat
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from conftest import CHAPTERS, ROOT
 
@@ -66,6 +67,12 @@ def test_notebook_is_valid_and_normalized(chapter):
     assert notebooks.is_normalized(chapter), "run `make notebooks` to normalize it"
 
 
+def test_outputs_come_from_the_current_code(chapter):
+    """The committed outputs, figures included, were made by this chapter's and vinotes' code."""
+    recorded = chapter.metadata.get(notebooks.FINGERPRINT_KEY)
+    assert recorded == notebooks.code_fingerprint(chapter), "run `make notebooks` to refresh it"
+
+
 def test_first_code_cell_is_the_colab_setup(chapter):
     cell = notebooks.first_code_cell(chapter)
     assert cell.source == notebooks.colab_setup_source()
@@ -89,11 +96,16 @@ def test_colab_setup_does_nothing_outside_colab():
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
 
 
-def test_colab_setup_names_the_versions_the_chapters_ran_with():
-    """The cell's 'book' column is what this environment, which executes the chapters, has."""
+def test_colab_setup_names_the_locked_versions():
+    """The cell's 'book' column is what requirements.txt pins, the stack the chapters ran on."""
+    lock = {}
+    for line in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines():
+        if "==" in line and not line.startswith((" ", "#")):
+            requirement = Requirement(line)
+            lock[canonicalize_name(requirement.name)] = next(iter(requirement.specifier)).version
     book = notebooks.book_versions()
-    assert "tensorflow" in book and "numpy" in book
-    assert book == {name: metadata.version(name) for name in book}
+    assert {"tensorflow", "numpy", "daft-pgm"} <= book.keys()
+    assert book == {name: lock[name] for name in book}
 
 
 def test_every_code_cell_was_executed_in_order(chapter):

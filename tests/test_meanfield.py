@@ -134,6 +134,12 @@ def test_kl_of_the_cavi_surrogate_matches_the_grid(grid):
     assert kl_closed == pytest.approx(kl_grid, rel=1e-3)
 
 
+def test_gaussian_mean_field_of_one_variable_is_the_target_itself():
+    means, variances = gaussian_mean_field([1.5], [[4.0]])
+    np.testing.assert_allclose(means, [1.5])
+    np.testing.assert_allclose(variances, [4.0])
+
+
 @pytest.mark.parametrize("rho", [-0.8, 0.0, 0.5, 0.95])
 def test_gaussian_mean_field_variances_are_conditional_variances(rho):
     covariance = np.array([[4.0, 2.0 * rho], [2.0 * rho, 1.0]])

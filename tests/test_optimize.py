@@ -43,6 +43,11 @@ PROBLEMS = {
 }
 
 
+def float32(array) -> tf.Tensor:
+    """The dtype fit_surrogate feeds its building blocks."""
+    return tf.constant(array, tf.float32)
+
+
 @pytest.mark.parametrize("name", list(PROBLEMS))
 def test_default_recipe_meets_the_one_percent_target(name):
     model, data = PROBLEMS[name]
@@ -186,7 +191,7 @@ def test_posterior_errors_measure_distance_in_posterior_units():
 def test_adam_update_matches_the_textbook_step_at_a_later_step():
     """Eq. vi-adam written out in NumPy, at step 4 with non-zero moments."""
     gradient, first, second = np.array([0.3, -2.0]), np.array([0.5, 0.1]), np.array([0.2, 1e-12])
-    delta, new_first, new_second = adam_update(gradient, first, second, 4, 0.05)
+    delta, new_first, new_second = adam_update(*map(float32, (gradient, first, second)), 4, 0.05)
     m = ADAM_BETA_1 * first + (1 - ADAM_BETA_1) * gradient
     v = ADAM_BETA_2 * second + (1 - ADAM_BETA_2) * gradient**2
     m_hat, v_hat = m / (1 - ADAM_BETA_1**4), v / (1 - ADAM_BETA_2**4)
@@ -252,7 +257,9 @@ def test_adam_with_a_changing_beta_2_normalizes_by_the_total_weight():
     first, second, weight = np.zeros(2), np.zeros(2), 0.0
     for step, (gradient, beta) in enumerate(zip(gradients, betas, strict=True), start=1):
         weight = beta * weight + (1 - beta)
-        delta, first, second = adam_update(gradient, first, second, step, 0.1, beta, weight)
+        delta, first, second = adam_update(
+            *map(float32, (gradient, first, second)), step, 0.1, beta, weight
+        )
     assert weight == pytest.approx(1 - 0.5 * 0.5 * 0.9)
     squares = np.array([g**2 for g in gradients])
     ema_weights = np.array([(1 - 0.5) * 0.5 * 0.9, (1 - 0.5) * 0.9, 1 - 0.9])
@@ -264,6 +271,7 @@ def test_adam_with_a_changing_beta_2_normalizes_by_the_total_weight():
 
 def test_adam_default_weight_is_the_usual_bias_correction():
     gradient, first, second = np.array([0.3, -2.0]), np.array([0.5, 0.1]), np.array([0.2, 0.4])
+    gradient, first, second = map(float32, (gradient, first, second))
     usual = adam_update(gradient, first, second, 5, 0.05, 0.95)
     explicit = adam_update(gradient, first, second, 5, 0.05, 0.95, 1 - 0.95**5)
     for a, b in zip(usual, explicit, strict=True):
@@ -276,13 +284,20 @@ def test_a_constant_beta_2_is_the_pair_of_equal_values():
     np.testing.assert_array_equal(one.locs, pair.locs)
 
 
-def test_beta_2_switches_after_the_first_half_of_the_steps():
-    """With 9 steps the first 5 use the early beta_2: the paths agree up to step 5, then differ."""
-    kwargs = {"num_steps": 9, "seed": 4, "schedule": "constant"}
+@pytest.mark.parametrize("num_steps", [9, 10])
+def test_beta_2_switches_after_the_first_half_of_the_steps(num_steps):
+    """The first ceil(T/2) = 5 steps use the early beta_2: paths agree to step 5, then differ."""
+    kwargs = {"num_steps": num_steps, "seed": 4, "schedule": "constant"}
     switched = fit_surrogate(EXAMPLE.model, EXAMPLE.data, beta_2=(0.9, 0.999), **kwargs)
     early = fit_surrogate(EXAMPLE.model, EXAMPLE.data, beta_2=0.9, **kwargs)
     np.testing.assert_array_equal(switched.locs[:6], early.locs[:6])
     assert switched.locs[6] != early.locs[6]
+
+
+def test_beta_2_of_zero_is_adam_without_memory():
+    """beta_2 = 0 is allowed: the second moment is then the current squared gradient."""
+    fit = fit_surrogate(EXAMPLE.model, EXAMPLE.data, num_steps=50, seed=1, beta_2=(0.0, 0.999))
+    assert np.all(np.isfinite(fit.locs)) and np.all(np.isfinite(fit.scales))
 
 
 def test_the_compiled_loop_is_shared_by_equal_models():

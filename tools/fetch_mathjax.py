@@ -30,18 +30,13 @@ TARGET = Path(__file__).resolve().parent.parent / "_mathjax" / "mathjax"
 STAMP = TARGET / ".version"
 
 
-def integrity_of(payload: bytes) -> str:
-    """The npm (subresource) integrity string of ``payload``."""
-    return "sha512-" + base64.b64encode(hashlib.sha512(payload).digest()).decode("ascii")
-
-
 def main() -> int:
     if STAMP.exists() and STAMP.read_text(encoding="utf-8").strip() == VERSION:
         return 0
     print(f"fetching MathJax {VERSION} from the npm registry", flush=True)
     with urllib.request.urlopen(TARBALL, timeout=120) as response:
         payload = response.read()
-    if integrity_of(payload) != INTEGRITY:
+    if "sha512-" + base64.b64encode(hashlib.sha512(payload).digest()).decode() != INTEGRITY:
         print(f"MathJax {VERSION}: integrity check failed for {TARBALL}", file=sys.stderr)
         return 1
     if TARGET.exists():

@@ -3,9 +3,18 @@
 One module per idea, following the chapters:
 
 * :mod:`vinotes.model`: the running example (a Normal likelihood with unknown
-  mean and a Normal prior), its data and its directed graphical model;
+  mean and a Normal prior), its data and its directed graphical model (chapter 1);
+* :mod:`vinotes.posterior`: its exact posterior and evidence (chapter 2);
+* :mod:`vinotes.elbo`: the ELBO in closed form, by sampling, and its gradient
+  estimators (chapter 3);
+* :mod:`vinotes.optimize`: VI by automatic differentiation and Adam (chapter 4);
+* :mod:`vinotes.meanfield`: the mean-field approach, CAVI on the Normal-Gamma
+  model and the factorised Gaussian (chapter 5);
 * :mod:`vinotes.plotting`: the figure style shared by every chapter;
 * :mod:`vinotes.notebook`: showing real source and quoting computed numbers in a chapter.
+
+Argument checks shared by the public functions live in the private
+``vinotes._validation``.
 """
 
 __version__ = "0.1.0"

@@ -62,7 +62,8 @@ def stateless_seed(seed: object, name: str = "seed") -> tf.Tensor:
         pair = [int(entry) for entry in array]
     if not all(0 <= entry <= _INT32_MAX for entry in pair):
         raise ValueError(f"{name} entries must lie in [0, 2**31 - 1], got {seed!r}")
-    return tf.constant(pair, dtype=tf.int32)
+    # Python ints in [0, 2**31 - 1] become int32 anyway: the dtype's mutants behave the same.
+    return tf.constant(pair, dtype=tf.int32)  # pragma: no mutate
 
 
 def _float32_tensor(value: object, name: str) -> tf.Tensor:
@@ -132,7 +133,7 @@ def real_array(value: object, name: str) -> np.ndarray:
         raise ValueError(f"{name} must be a number or a regular array of numbers") from error
     if array.dtype == bool or not np.issubdtype(array.dtype, np.number) or np.iscomplexobj(array):
         raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
-    array = array.astype(np.float64)
+    array = array.astype(np.float64)  # pragma: no mutate (NumPy reads None as float64)
     if not np.all(np.isfinite(array)):
         raise ValueError(f"{name} must be finite, got NaN or infinite entries")
     return array
