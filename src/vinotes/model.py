@@ -201,62 +201,47 @@ def draw_dgm() -> plt.Figure:
         return _render_dgm()
 
 
+# Where daft draws the DGM: the canvas, each node's centre (grid units) and its
+# label's offset (points), and the plate's rectangle. Layout only, and kept at
+# module level, which mutation testing leaves alone: the tests check what the
+# graph says (nodes, arrows, plate), not where it is drawn.
+_DGM_CANVAS = {
+    "shape": [3.0, 3.4],
+    "origin": [-0.9, -0.8],
+    "node_unit": 1.0,
+    "grid_unit": 2.0,
+    "dpi": 100,
+}
+_DGM_NODES = {
+    "mu0": (0.0, 2.0, (-14.0, 0.0)),
+    "sigma0": (1.0, 2.0, (14.0, 0.0)),
+    "mu": (0.5, 1.0, (0.0, 0.0)),
+    "sigma": (1.6, 0.0, (12.0, 0.0)),
+    "x": (0.5, 0.0, (0.0, 0.0)),
+}
+_DGM_PLATE = {"rect": [-0.05, -0.65, 1.1, 1.15], "position": "bottom left"}
+
+
 def _render_dgm() -> plt.Figure:
-    # Where daft draws things (the canvas, node positions in grid units, label offsets in
-    # points) is layout only: the lines marked "no mutate" are left out of mutation testing,
-    # and the tests check what the graph says (nodes, arrows, plate), not where it is drawn.
-    pgm = daft.PGM(
-        shape=[3.0, 3.4],  # pragma: no mutate (layout only)
-        origin=[-0.9, -0.8],  # pragma: no mutate (layout only)
-        node_unit=1.0,  # pragma: no mutate (layout only)
-        grid_unit=2.0,  # pragma: no mutate (layout only)
-        dpi=100,  # pragma: no mutate (layout only)
-    )
-    pgm.add_node(
-        "mu0",
-        r"$\mu_0$",
-        0.0,  # pragma: no mutate (layout only)
-        2.0,  # pragma: no mutate (layout only)
-        fixed=True,
-        offset=(-14.0, 0.0),  # pragma: no mutate (layout only)
-    )
-    pgm.add_node(
-        "sigma0",
-        r"$\sigma_0$",
-        1.0,  # pragma: no mutate (layout only)
-        2.0,  # pragma: no mutate (layout only)
-        fixed=True,
-        offset=(14.0, 0.0),  # pragma: no mutate (layout only)
-    )
-    pgm.add_node(
-        "mu",
-        r"$\mu$",
-        0.5,  # pragma: no mutate (layout only)
-        1.0,  # pragma: no mutate (layout only)
-    )
-    pgm.add_node(
-        "sigma",
-        r"$\sigma$",
-        1.6,  # pragma: no mutate (layout only)
-        0.0,  # pragma: no mutate (layout only)
-        fixed=True,
-        offset=(12.0, 0.0),  # pragma: no mutate (layout only)
-    )
-    pgm.add_node(
-        "x",
-        r"$x_i$",
-        0.5,  # pragma: no mutate (layout only)
-        0.0,  # pragma: no mutate (layout only)
-        observed=True,
-    )
+    pgm = daft.PGM(**_DGM_CANVAS)
+
+    def add_node(name: str, label: str, **kind: bool) -> None:
+        x, y, offset = _DGM_NODES[name]
+        pgm.add_node(name, label, x, y, offset=offset, **kind)  # pragma: no mutate (layout)
+
+    add_node("mu0", r"$\mu_0$", fixed=True)
+    add_node("sigma0", r"$\sigma_0$", fixed=True)
+    add_node("mu", r"$\mu$")
+    add_node("sigma", r"$\sigma$", fixed=True)
+    add_node("x", r"$x_i$", observed=True)
     pgm.add_edge("mu0", "mu")
     pgm.add_edge("sigma0", "mu")
     pgm.add_edge("mu", "x")
     pgm.add_edge("sigma", "x")
     pgm.add_plate(
-        [-0.05, -0.65, 1.1, 1.15],  # pragma: no mutate (layout only)
+        _DGM_PLATE["rect"],
         label=r"$i = 1, \ldots, N$",
-        position="bottom left",  # pragma: no mutate (layout only)
+        position=_DGM_PLATE["position"],  # pragma: no mutate (layout)
     )
     pgm.render()
     return pgm.figure
