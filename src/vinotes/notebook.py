@@ -62,4 +62,4 @@ def glue(name: str, value: float | int | str | np.generic) -> None:
         from myst_nb import glue as myst_glue
     except ImportError:
         return
-    myst_glue(name, value, display=False)  # pragma: no mutate (glue tests only if it is true)
+    myst_glue(name, value, display=False)  # pragma: no mutate (myst-nb only asks if it is true)
