@@ -97,15 +97,21 @@ def observed_data(data: object, name: str) -> tf.Tensor:
 
 
 def real_tensor(value: object, name: str) -> tf.Tensor:
-    """Return ``value`` as a float32 tensor of any shape, finite when eager."""
-    tensor = _float32_tensor(value, name)
+    """Return ``value`` as a float tensor of any shape, finite when eager.
+
+    A float64 tensor stays float64 (for quadrature); everything else becomes float32.
+    """
+    if tf.is_tensor(value) and value.dtype == tf.float64:
+        tensor = value
+    else:
+        tensor = _float32_tensor(value, name)
     if tf.executing_eagerly() and not bool(tf.reduce_all(tf.math.is_finite(tensor))):
         raise ValueError(f"{name} must be finite, got NaN or infinite entries")
     return tensor
 
 
 def positive_tensor(value: object, name: str) -> tf.Tensor:
-    """Return ``value`` as a float32 tensor, all entries finite and > 0 when eager."""
+    """Return ``value`` as a float tensor (as :func:`real_tensor`), entries > 0 when eager."""
     tensor = real_tensor(value, name)
     if tf.executing_eagerly() and not bool(tf.reduce_all(tensor > 0.0)):
         raise ValueError(f"{name} must be positive, got entries <= 0")

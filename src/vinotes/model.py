@@ -45,12 +45,13 @@ def log_normal_density(value: object, loc: object, scale: object) -> tf.Tensor:
         \log \mathcal{N}(y; m, s^2) = -\tfrac12 \log(2\pi) - \log s
         - \frac{(y - m)^2}{2 s^2}.
 
-    Broadcasts its arguments; float32. Values are checked when run eagerly
+    Broadcasts its arguments; float32, or float64 if ``value`` is a float64
+    tensor. Values are checked when run eagerly
     (finite ``value`` and ``loc``, positive ``scale``), not inside a graph.
     """
     value = check.real_tensor(value, "value")
-    loc = check.real_tensor(loc, "loc")
-    scale = check.positive_tensor(scale, "scale")
+    loc = tf.cast(check.real_tensor(loc, "loc"), value.dtype)
+    scale = tf.cast(check.positive_tensor(scale, "scale"), value.dtype)
     standardized = (value - loc) / scale
     return -_HALF_LOG_TWO_PI - tf.math.log(scale) - 0.5 * tf.square(standardized)
 
@@ -144,10 +145,11 @@ class NormalModel:
             data: the observations, shape ``[N]``.
 
         Returns:
-            A float32 tensor of shape ``[...]``, one log joint per value of ``mu``.
+            A tensor of shape ``[...]``, one log joint per value of ``mu``: float32,
+            or float64 if ``mu`` is a float64 tensor.
         """
         mu = check.real_tensor(mu, "mu")
-        data = check.observed_data(data, "data")
+        data = tf.cast(check.observed_data(data, "data"), mu.dtype)
         log_prior = log_normal_density(mu, self.prior_mean, self.prior_std)
         log_likelihood = tf.reduce_sum(
             log_normal_density(data, mu[..., tf.newaxis], self.noise_std), axis=-1

@@ -19,11 +19,13 @@ Fit :math:`q(\mu) = \mathcal{N}(m, s^2)` by minimizing the negative ELBO
   sticking the landing vanishes. Chapter 4 measures why both halves are needed.
 
 The whole loop runs as one TensorFlow graph compiled with XLA: traced once
-per model, compiled once per (number of steps, number of samples).
+per class of model (a model's numbers enter it as a tensor), compiled once
+per (number of steps, number of samples, number of data).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from dataclasses import dataclass
@@ -33,7 +35,7 @@ import numpy as np
 import tensorflow as tf
 
 from vinotes import _validation as check
-from vinotes.model import NormalModel, _check_model, log_normal_density
+from vinotes.model import NormalModel, log_normal_density
 from vinotes.posterior import posterior_parameters
 
 ESTIMATORS = ("sticking-the-landing", "reparameterization")
@@ -143,7 +145,7 @@ def adam_update(
 
 
 def negative_elbo_estimate(
-    model: NormalModel,
+    model: object,
     data: tf.Tensor,
     parameters: tf.Tensor,
     noise: tf.Tensor,
@@ -180,23 +182,126 @@ def negative_elbo_estimate(
     return -tf.reduce_mean(model.log_joint(mu, data) - log_normal_density(mu, q_loc, q_scale))
 
 
-@functools.lru_cache(maxsize=32)
-def compiled_fit_loop(model: NormalModel):
-    r"""The optimization loop of :func:`fit_surrogate` for ``model``, traced once per model.
+def check_model(model: object) -> object:
+    """Return ``model`` if it has a callable ``log_joint(mu, data)``, else raise TypeError."""
+    if not callable(getattr(model, "log_joint", None)):
+        raise TypeError(f"model must have a method log_joint(mu, data), got {type(model).__name__}")
+    return model
 
-    The returned function runs :math:`T` Adam steps (eq. vi-adam) on the Monte
-    Carlo negative ELBO (eq. vi-loss) and returns the losses and the path of
+
+def model_numbers(model: object) -> tf.Tensor:
+    """The numbers that define ``model``, as the float32 tensor the compiled loop takes.
+
+    For a dataclass whose fields are all floats (:class:`~vinotes.model.NormalModel`,
+    :class:`~vinotes.robust.StudentTModel`) these are its fields in order; any other
+    model is traced as it is and gives an empty tensor.
+    """
+    if _numbers_dataclass(check_model(model)):
+        values = [getattr(model, field.name) for field in dataclasses.fields(model)]
+        return tf.constant(values, tf.float32)  # pragma: no mutate (TF's default for floats)
+    return tf.zeros([0])
+
+
+def _numbers_dataclass(model: object) -> bool:
+    return dataclasses.is_dataclass(model) and all(
+        isinstance(getattr(model, field.name), float) for field in dataclasses.fields(model)
+    )
+
+
+def compiled_fit_loop(model: object):
+    r"""The optimization loop of :func:`fit_surrogate` for ``model``'s class.
+
+    The returned function takes :func:`model_numbers` first, then the data and
+    the settings; it runs :math:`T` Adam steps (eq. vi-adam) on the Monte Carlo
+    negative ELBO (eq. vi-loss) and returns the losses and the path of
     :math:`\theta = (m, \omega)`. The noise of every step is drawn up front from
     one stateless seed. :math:`\beta_{2,t}` is ``beta_2_early`` for the first
-    ``switch_step`` steps and ``beta_2_late`` after (eq. vi-beta2-switch). XLA
-    compiles it for each new pair (number of steps, number of samples); later
-    calls reuse the compiled loop.
-    """
-    model = _check_model(model)
+    ``switch_step`` steps and ``beta_2_late`` after (eq. vi-beta2-switch).
 
+    A model that is a dataclass of floats enters the loop as a tensor of its
+    numbers, so every model of that class shares one traced loop: a sweep over
+    priors compiles once. Any other model is traced on its own. XLA compiles
+    the loop once per (number of steps, number of samples, number of data).
+    """
+    model = check_model(model)
+    if _numbers_dataclass(model):
+        return _compiled_loop(type(model))
+    try:
+        return _compiled_loop(model)
+    except TypeError:  # an unhashable model: traced afresh, not cached
+        return _compiled_loop.__wrapped__(model)
+
+
+def _with_numbers(key: object, numbers: tf.Tensor) -> object:
+    """The model that ``key`` stands for, its fields set to the (symbolic) ``numbers``."""
+    if not isinstance(key, type):
+        return key
+    model = object.__new__(key)
+    for index, field in enumerate(dataclasses.fields(key)):
+        object.__setattr__(model, field.name, numbers[index])
+    return model
+
+
+def recipe_schedule(
+    num_steps: tf.Tensor,
+    learning_rate: tf.Tensor,
+    cosine: tf.Tensor,
+    beta_2_early: tf.Tensor,
+    beta_2_late: tf.Tensor,
+    switch_step: tf.Tensor,
+) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
+    r"""The recipe's per-step settings: :math:`\alpha_t`, :math:`\beta_{2,t}` and :math:`n_t`.
+
+    :math:`\alpha_t` follows eq. vi-cosine (or stays :math:`\alpha`),
+    :math:`\beta_{2,t}` is ``beta_2_early`` before ``switch_step`` and
+    ``beta_2_late`` from it on (eq. vi-beta2-switch), and
+    :math:`n_t = 1 - \prod_{k \le t} \beta_{2,k}`. A building block of the
+    compiled loops, which receive checked arguments.
+    """
+    steps = tf.range(num_steps)
+    rates = tf.where(cosine, cosine_learning_rate(learning_rate, steps, num_steps), learning_rate)
+    beta_2s = tf.where(steps < switch_step, beta_2_early, beta_2_late)
+    return rates, beta_2s, 1.0 - tf.math.cumprod(beta_2s)
+
+
+def run_adam(loss, initial, all_noise, rates, beta_2s, second_moment_weights):
+    r"""Adam (eq. vi-adam) on ``loss(parameters, noise)``, one noise draw per step.
+
+    Returns the losses, shape ``[T]``, and the path of the parameters, shape
+    ``[T + 1, P]``. Runs inside the compiled loops; a building block.
+    """
+    num_steps = tf.shape(rates)[0]
+    parameters = initial
+    first_moment = tf.zeros_like(initial)
+    second_moment = tf.zeros_like(initial)
+    losses = tf.TensorArray(tf.float32, size=num_steps)
+    path = tf.TensorArray(tf.float32, size=num_steps + 1).write(0, initial)
+    for step in tf.range(num_steps):
+        with tf.GradientTape() as tape:
+            tape.watch(parameters)
+            value = loss(parameters, all_noise[step])
+        gradient = tape.gradient(value, parameters)
+        delta, first_moment, second_moment = adam_update(
+            gradient,
+            first_moment,
+            second_moment,
+            step + 1,
+            rates[step],
+            beta_2s[step],
+            second_moment_weights[step],
+        )
+        parameters = parameters + delta
+        losses = losses.write(step, value)
+        path = path.write(step + 1, parameters)
+    return losses.stack(), path.stack()
+
+
+@functools.lru_cache(maxsize=32)
+def _compiled_loop(key: object):
     @tf.function(
         jit_compile=True,
         input_signature=[
+            tf.TensorSpec([None], tf.float32),  # the model's numbers
             tf.TensorSpec([None], tf.float32),  # data
             tf.TensorSpec([2], tf.float32),  # initial parameters [m, omega]
             tf.TensorSpec([], tf.int32),  # num_steps
@@ -211,6 +316,7 @@ def compiled_fit_loop(model: NormalModel):
         ],
     )
     def fit(
+        numbers,
         data,
         initial,
         num_steps,
@@ -223,36 +329,16 @@ def compiled_fit_loop(model: NormalModel):
         beta_2_late,
         switch_step,
     ):
+        model = _with_numbers(key, numbers)
         all_noise = tf.random.stateless_normal([num_steps, num_samples], seed=seed)
-        steps = tf.range(num_steps)
-        rates = tf.where(
-            cosine, cosine_learning_rate(learning_rate, steps, num_steps), learning_rate
+        schedule = recipe_schedule(
+            num_steps, learning_rate, cosine, beta_2_early, beta_2_late, switch_step
         )
-        beta_2s = tf.where(steps < switch_step, beta_2_early, beta_2_late)
-        second_moment_weights = 1.0 - tf.math.cumprod(beta_2s)
-        parameters = initial
-        first_moment = tf.zeros_like(initial)
-        second_moment = tf.zeros_like(initial)
-        losses = tf.TensorArray(tf.float32, size=num_steps)
-        path = tf.TensorArray(tf.float32, size=num_steps + 1).write(0, initial)
-        for step in steps:
-            with tf.GradientTape() as tape:
-                tape.watch(parameters)
-                loss = negative_elbo_estimate(model, data, parameters, all_noise[step], stl)
-            gradient = tape.gradient(loss, parameters)
-            delta, first_moment, second_moment = adam_update(
-                gradient,
-                first_moment,
-                second_moment,
-                step + 1,
-                rates[step],
-                beta_2s[step],
-                second_moment_weights[step],
-            )
-            parameters = parameters + delta
-            losses = losses.write(step, loss)
-            path = path.write(step + 1, parameters)
-        return losses.stack(), path.stack()
+
+        def loss(parameters, noise):
+            return negative_elbo_estimate(model, data, parameters, noise, stl)
+
+        return run_adam(loss, initial, all_noise, *schedule)
 
     return fit
 
@@ -270,8 +356,16 @@ def _beta_2_pair(beta_2: object) -> tuple[float, float]:
     return pair
 
 
+def _default_start(model: object, value: object, name: str, attribute: str) -> float:
+    if value is None:
+        if not hasattr(model, attribute):
+            raise TypeError(f"{name} is needed: the model has no {attribute} to start from")
+        value = getattr(model, attribute)
+    return check.finite_float(value, name)
+
+
 def fit_surrogate(
-    model: NormalModel,
+    model: object,
     data: object,
     *,
     num_steps: int = 1000,
@@ -294,14 +388,18 @@ def fit_surrogate(
     deterministic for a given ``seed``.
 
     Args:
-        model: the model.
+        model: any model with a method ``log_joint(mu, data)`` that takes values
+            of :math:`\mu` of shape ``[L]`` and returns ``[L]`` log joint densities
+            (:class:`~vinotes.model.NormalModel`, :class:`~vinotes.robust.StudentTModel`).
+            Models of one class that are dataclasses of floats share one compiled
+            loop (:func:`compiled_fit_loop`).
         data: the observations, shape ``[N]``.
         num_steps: number of Adam steps :math:`T \ge 1`.
         learning_rate: the initial learning rate :math:`\alpha > 0`.
         num_samples: Monte Carlo samples :math:`L \ge 1` per step.
         seed: a stateless seed, an int or a pair of ints.
-        initial_loc: the starting :math:`m` (default :math:`\mu_0`).
-        initial_scale: the starting :math:`s > 0` (default :math:`\sigma_0`).
+        initial_loc: the starting :math:`m` (default: the model's ``prior_mean``).
+        initial_scale: the starting :math:`s > 0` (default: the model's ``prior_std``).
         estimator: ``"sticking-the-landing"`` (the recipe) or ``"reparameterization"``.
         schedule: ``"cosine"`` (the recipe) or ``"constant"``.
         beta_2: Adam's :math:`\beta_2`: one number in :math:`[0, 1)` for all steps,
@@ -311,7 +409,7 @@ def fit_surrogate(
     Returns:
         A :class:`FitResult`.
     """
-    model = _check_model(model)
+    model = check_model(model)
     data = check.observed_data(data, "data")
     num_steps = check.positive_int(num_steps, "num_steps")
     learning_rate = check.positive_float(learning_rate, "learning_rate")
@@ -322,12 +420,11 @@ def fit_surrogate(
     if schedule not in SCHEDULES:
         raise ValueError(f"schedule must be one of {SCHEDULES}, got {schedule!r}")
     beta_2_early, beta_2_late = _beta_2_pair(beta_2)
-    loc = (
-        model.prior_mean if initial_loc is None else check.finite_float(initial_loc, "initial_loc")
-    )
-    scale = model.prior_std if initial_scale is None else initial_scale
+    loc = _default_start(model, initial_loc, "initial_loc", "prior_mean")
+    scale = _default_start(model, initial_scale, "initial_scale", "prior_std")
     initial = tf.constant([loc, math.log(check.positive_float(scale, "initial_scale"))])
     losses, path = compiled_fit_loop(model)(
+        model_numbers(model),
         data,
         initial,
         tf.constant(num_steps),
