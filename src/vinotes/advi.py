@@ -1,23 +1,24 @@
 r"""Chapter 5's Normal-Gamma model by automatic differentiation (ADVI, chapter 6).
 
 The precision :math:`\tau > 0` is mapped to the real line by
-:math:`z = \log\tau`. The density of :math:`(\mu, z)` is the density of
-:math:`(\mu, \tau)` times the Jacobian :math:`|\mathrm{d}\tau/\mathrm{d}z| = e^z`
+:math:`\eta = \log\tau`. The density of :math:`(\mu, \eta)` is the density of
+:math:`(\mu, \tau)` times the Jacobian :math:`|\mathrm{d}\tau/\mathrm{d}\eta| = e^\eta`
 (eq. advi-jacobian):
 
 .. math::
 
-    \log p(\mu, z, \mathcal{D}) = \log p(\mu, \tau = e^z, \mathcal{D}) + z.
+    \log p(\mu, \eta, \mathcal{D}) = \log p(\mu, \tau = e^\eta, \mathcal{D}) + \eta.
 
-All three surrogate families are Gaussian in :math:`(z, \mu)`, written as
-:math:`q(z)\,q(\mu \mid z)` (eq. advi-families):
+All three surrogate families are Gaussian in :math:`(\eta, \mu)`, written as
+:math:`q(\eta)\,q(\mu \mid \eta)` (eq. advi-families):
 
 .. math::
 
-    z \sim \mathcal{N}(m_z, s_z^2), \qquad
-    \mu \mid z \sim \mathcal{N}\bigl(c + d\,z,\ e^{2(\omega_0 + \omega_1 z)}\bigr),
+    \eta \sim \mathcal{N}(m_\eta, s_\eta^2), \qquad
+    \mu \mid \eta \sim
+    \mathcal{N}\bigl(\kappa_0 + \kappa_1\eta,\ e^{2(\omega_0 + \omega_1 \eta)}\bigr),
 
-with :math:`d = \omega_1 = 0` for ``"mean-field"``, :math:`\omega_1 = 0` for
+with :math:`\kappa_1 = \omega_1 = 0` for ``"mean-field"``, :math:`\omega_1 = 0` for
 ``"full-rank"`` (a bivariate Normal in Cholesky form) and all six parameters
 free for ``"structured"``, whose spread of :math:`\mu` can change with
 :math:`\tau` as the exact posterior's does. Each family contains the one
@@ -44,8 +45,8 @@ tfd = tfp.distributions
 FAMILIES = ("mean-field", "full-rank", "structured")
 """Surrogate families :func:`fit_normal_gamma_advi` accepts (eq. advi-families)."""
 
-PARAMETER_NAMES = ("m_z", "omega_z", "c", "d", "omega_0", "omega_1")
-r"""The surrogate's parameters in order, :math:`s_z = e^{\omega_z}` (eq. advi-families)."""
+PARAMETER_NAMES = ("m_eta", "omega_eta", "kappa_0", "kappa_1", "omega_0", "omega_1")
+r"""The surrogate's parameters in order, :math:`s_\eta = e^{\omega_\eta}` (eq. advi-families)."""
 
 _FREE = {
     "mean-field": (1.0, 1.0, 1.0, 0.0, 1.0, 0.0),
@@ -87,33 +88,34 @@ def _joint(numbers: tf.Tensor, ones: tf.Tensor) -> tfd.JointDistributionNamed:
 
 
 def unconstrained_log_joint(
-    joint: tfd.JointDistributionNamed, mu: tf.Tensor, z: tf.Tensor, data: tf.Tensor, jacobian=True
+    joint: tfd.JointDistributionNamed, mu: tf.Tensor, eta: tf.Tensor, data: tf.Tensor, jacobian=True
 ) -> tf.Tensor:
-    r"""Eq. advi-jacobian: :math:`\log p(\mu, \tau = e^z, \mathcal{D}) + z`, or without :math:`+z`.
+    r"""Eq. advi-jacobian: :math:`\log p(\mu, \tau = e^\eta, \mathcal{D}) + \eta`, or without it.
 
-    A building block of :func:`fit_normal_gamma_advi`; ``mu`` and ``z`` have one shape ``[...]``.
+    A building block of :func:`fit_normal_gamma_advi`; ``mu`` and ``eta`` have one shape ``[...]``.
     """
-    log_joint = joint.log_prob(tau=tf.exp(z), mu=mu, x=data)
-    return log_joint + tf.where(jacobian, z, tf.zeros_like(z))
+    log_joint = joint.log_prob(tau=tf.exp(eta), mu=mu, x=data)
+    return log_joint + tf.where(jacobian, eta, tf.zeros_like(eta))
 
 
 def sample_surrogate(parameters: tf.Tensor, noise: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-    r"""Reparameterized draws :math:`(z, \mu)` from eq. advi-families, noise of shape ``[..., 2]``.
+    r"""Reparameterized draws :math:`(\eta, \mu)` of eq. advi-families, noise of shape ``[..., 2]``.
 
-    :math:`z = m_z + e^{\omega_z}\varepsilon_1`,
-    :math:`\mu = c + d z + e^{\omega_0 + \omega_1 z}\varepsilon_2`. A building block.
+    :math:`\eta = m_\eta + e^{\omega_\eta}\varepsilon_1`,
+    :math:`\mu = \kappa_0 + \kappa_1\eta + e^{\omega_0 + \omega_1 \eta}\varepsilon_2`.
+    A building block.
     """
-    m_z, omega_z, c, d, omega_0, omega_1 = tf.unstack(parameters)
-    z = m_z + tf.exp(omega_z) * noise[..., 0]
-    mu = c + d * z + tf.exp(omega_0 + omega_1 * z) * noise[..., 1]
-    return z, mu
+    m_eta, omega_eta, kappa_0, kappa_1, omega_0, omega_1 = tf.unstack(parameters)
+    eta = m_eta + tf.exp(omega_eta) * noise[..., 0]
+    mu = kappa_0 + kappa_1 * eta + tf.exp(omega_0 + omega_1 * eta) * noise[..., 1]
+    return eta, mu
 
 
-def surrogate_log_density(parameters: tf.Tensor, z: tf.Tensor, mu: tf.Tensor) -> tf.Tensor:
-    r""":math:`\log q(z) + \log q(\mu \mid z)` of eq. advi-families, a building block."""
-    m_z, omega_z, c, d, omega_0, omega_1 = tf.unstack(parameters)
-    return tfd.Normal(m_z, tf.exp(omega_z)).log_prob(z) + tfd.Normal(
-        c + d * z, tf.exp(omega_0 + omega_1 * z)
+def surrogate_log_density(parameters: tf.Tensor, eta: tf.Tensor, mu: tf.Tensor) -> tf.Tensor:
+    r""":math:`\log q(\eta) + \log q(\mu \mid \eta)` of eq. advi-families, a building block."""
+    m_eta, omega_eta, kappa_0, kappa_1, omega_0, omega_1 = tf.unstack(parameters)
+    return tfd.Normal(m_eta, tf.exp(omega_eta)).log_prob(eta) + tfd.Normal(
+        kappa_0 + kappa_1 * eta, tf.exp(omega_0 + omega_1 * eta)
     ).log_prob(mu)
 
 
@@ -148,9 +150,9 @@ def _compiled_advi_loop():
         def loss(parameters, noise):
             # Fixed parameters get no gradient; sticking the landing stops log q's.
             parameters = free * parameters + (1.0 - free) * tf.stop_gradient(parameters)
-            z, mu = sample_surrogate(parameters, noise)
-            log_q = surrogate_log_density(tf.stop_gradient(parameters), z, mu)
-            return -tf.reduce_mean(unconstrained_log_joint(joint, mu, z, data, jacobian) - log_q)
+            eta, mu = sample_surrogate(parameters, noise)
+            log_q = surrogate_log_density(tf.stop_gradient(parameters), eta, mu)
+            return -tf.reduce_mean(unconstrained_log_joint(joint, mu, eta, data, jacobian) - log_q)
 
         return run_adam(loss, initial, all_noise, *schedule)
 
@@ -159,11 +161,12 @@ def _compiled_advi_loop():
 
 @dataclass(frozen=True)
 class NormalGammaADVIFit:
-    r"""A Gaussian surrogate in :math:`(\log\tau, \mu)` fitted by :func:`fit_normal_gamma_advi`.
+    r"""A Gaussian surrogate in :math:`(\eta, \mu)` fitted by :func:`fit_normal_gamma_advi`.
 
     Attributes:
         family: one of :data:`FAMILIES`.
-        parameters: the fitted :math:`(m_z, \omega_z, c, d, \omega_0, \omega_1)`.
+        parameters: the fitted
+            :math:`(m_\eta, \omega_\eta, \kappa_0, \kappa_1, \omega_0, \omega_1)`.
         losses: the Monte Carlo negative ELBO at each step.
         mu_mean, mu_std, tau_mean, tau_std: the surrogate's moments of :math:`\mu`
             and :math:`\tau`, in closed form (eq. advi-moments).
@@ -182,12 +185,15 @@ class NormalGammaADVIFit:
 
         Its ``log_prob(tau=..., mu=...)`` is the density of :math:`(\tau, \mu)`, Jacobian included.
         """
-        m_z, omega_z, c, d, omega_0, omega_1 = (float(value) for value in self.parameters)
+        m_eta, omega_eta, kappa_0, kappa_1, omega_0, omega_1 = (
+            float(value) for value in self.parameters
+        )
         return tfd.JointDistributionNamed(
             {
-                "tau": tfd.LogNormal(m_z, math.exp(omega_z)),
+                "tau": tfd.LogNormal(m_eta, math.exp(omega_eta)),
                 "mu": lambda tau: tfd.Normal(
-                    c + d * tf.math.log(tau), tf.exp(omega_0 + omega_1 * tf.math.log(tau))
+                    kappa_0 + kappa_1 * tf.math.log(tau),
+                    tf.exp(omega_0 + omega_1 * tf.math.log(tau)),
                 ),
             }
         )
@@ -196,14 +202,15 @@ class NormalGammaADVIFit:
 def surrogate_moments(parameters: object) -> tuple[float, float, float, float]:
     r"""The means and standard deviations of :math:`\mu` and :math:`\tau` under eq. advi-families.
 
-    With :math:`z \sim \mathcal{N}(m_z, s_z^2)` (eq. advi-moments):
+    With :math:`\eta \sim \mathcal{N}(m_\eta, s_\eta^2)` (eq. advi-moments):
 
     .. math::
 
-        \mathbb{E}[\tau] = e^{m_z + s_z^2/2}, \quad
-        \operatorname{sd}(\tau) = \mathbb{E}[\tau]\sqrt{e^{s_z^2} - 1}, \quad
-        \mathbb{E}[\mu] = c + d\,m_z, \quad
-        \operatorname{Var}(\mu) = e^{2\omega_0 + 2\omega_1 m_z + 2\omega_1^2 s_z^2} + d^2 s_z^2.
+        \mathbb{E}[\tau] = e^{m_\eta + s_\eta^2/2}, \quad
+        \operatorname{sd}(\tau) = \mathbb{E}[\tau]\sqrt{e^{s_\eta^2} - 1}, \quad
+        \mathbb{E}[\mu] = \kappa_0 + \kappa_1 m_\eta, \quad
+        \operatorname{Var}(\mu) = e^{2\omega_0 + 2\omega_1 m_\eta + 2\omega_1^2 s_\eta^2}
+        + \kappa_1^2 s_\eta^2.
 
     Returns:
         ``(mu_mean, mu_std, tau_mean, tau_std)`` as Python floats.
@@ -211,12 +218,17 @@ def surrogate_moments(parameters: object) -> tuple[float, float, float, float]:
     values = check.real_array(parameters, "parameters")
     if values.shape != (6,):
         raise ValueError(f"parameters must have shape (6,), got shape {values.shape}")
-    m_z, omega_z, c, d, omega_0, omega_1 = values
-    var_z = math.exp(2.0 * omega_z)
-    tau_mean = math.exp(m_z + 0.5 * var_z)
-    mu_var = math.exp(2.0 * omega_0 + 2.0 * omega_1 * m_z + 2.0 * omega_1**2 * var_z)
-    mu_var += d**2 * var_z
-    return float(c + d * m_z), math.sqrt(mu_var), tau_mean, tau_mean * math.sqrt(math.expm1(var_z))
+    m_eta, omega_eta, kappa_0, kappa_1, omega_0, omega_1 = values
+    var_eta = math.exp(2.0 * omega_eta)
+    tau_mean = math.exp(m_eta + 0.5 * var_eta)
+    mu_var = math.exp(2.0 * omega_0 + 2.0 * omega_1 * m_eta + 2.0 * omega_1**2 * var_eta)
+    mu_var += kappa_1**2 * var_eta
+    return (
+        float(kappa_0 + kappa_1 * m_eta),
+        math.sqrt(mu_var),
+        tau_mean,
+        tau_mean * math.sqrt(math.expm1(var_eta)),
+    )
 
 
 def fit_normal_gamma_advi(
@@ -230,20 +242,20 @@ def fit_normal_gamma_advi(
     num_samples: int = 32,
     seed: object = (0, 0),
 ) -> NormalGammaADVIFit:
-    r"""Fit a Gaussian surrogate in :math:`(\log\tau, \mu)` to chapter 5's posterior.
+    r"""Fit a Gaussian surrogate in :math:`(\eta, \mu) = (\log\tau, \mu)` to chapter 5's posterior.
 
     Maximizes the ELBO of the unconstrained target (eq. advi-jacobian) over the
     parameters of ``family`` (eq. advi-families) with the recipe of chapter 4:
     Adam with a cosine-decayed rate, :math:`\beta_2` switched from 0.9 to 0.999
     halfway, sticking-the-landing gradients. It starts from
-    :math:`z \sim \mathcal{N}(\log(a_0/b_0), 1)` and :math:`\mu \sim \mathcal{N}(\mu_0, 1)`,
+    :math:`\eta \sim \mathcal{N}(\log(a_0/b_0), 1)` and :math:`\mu \sim \mathcal{N}(\mu_0, 1)`,
     and is deterministic for a given ``seed``.
 
     Args:
         data: the observations, shape ``[N]``.
         prior: the Normal-Gamma prior :math:`(\mu_0, \lambda_0, a_0, b_0)`.
         family: ``"mean-field"``, ``"full-rank"`` or ``"structured"``.
-        jacobian: whether the target includes the log-Jacobian :math:`z`
+        jacobian: whether the target includes the log-Jacobian :math:`\eta`
             (``False`` shows what dropping it does).
         num_steps, learning_rate, num_samples, seed: as for
             :func:`vinotes.optimize.fit_surrogate`.
