@@ -290,7 +290,7 @@ def fit_normal_gamma_advi(
 
 
 def normal_gamma_elbo_estimate(
-    surrogate: tfd.Distribution,
+    surrogate: object,
     data: object,
     prior: NormalGammaPrior,
     *,
@@ -310,8 +310,11 @@ def normal_gamma_elbo_estimate(
     ``surrogate.log_prob`` take it (:meth:`NormalGammaADVIFit.surrogate`, TFP's
     surrogates of the pinned :func:`normal_gamma_model`).
     """
-    if not isinstance(surrogate, tfd.Distribution):
-        raise TypeError(f"surrogate must be a TFP distribution, got {type(surrogate).__name__}")
+    if not all(callable(getattr(surrogate, name, None)) for name in ("sample", "log_prob")):
+        raise TypeError(
+            "surrogate must be a distribution with sample and log_prob, "
+            f"got {type(surrogate).__name__}"
+        )
     observations = check.observed_array(data, "data")
     prior = _check_prior(prior)
     num_samples = check.positive_int(num_samples, "num_samples")
