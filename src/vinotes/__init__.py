@@ -10,6 +10,10 @@ One module per idea, following the chapters:
 * :mod:`vinotes.optimize`: VI by automatic differentiation and Adam (chapter 4);
 * :mod:`vinotes.meanfield`: the mean-field approach, CAVI on the Normal-Gamma
   model and the factorised Gaussian (chapter 5);
+* :mod:`vinotes.advi`: chapter 5's model by automatic differentiation, with the
+  log-Jacobian and three Gaussian surrogate families (chapter 6);
+* :mod:`vinotes.robust`: the running example with a Student-t likelihood (chapter 6);
+* :mod:`vinotes.grid`: exact answers for a one-dimensional posterior by quadrature (chapter 6);
 * :mod:`vinotes.plotting`: the figure style shared by every chapter;
 * :mod:`vinotes.notebook`: showing real source and quoting computed numbers in a chapter.
 
