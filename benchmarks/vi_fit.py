@@ -14,6 +14,12 @@ TFP's function builds and traces a new graph on every call, so it is timed
 two ways: as a user calls it, and in steady state, with one traced graph
 reused and its variables reset between repetitions.
 
+A sweep over priors then fits 20 NormalModels with different prior means and
+standard deviations to the same data: every model of one class shares one traced
+and compiled loop, so a new model should cost what a repeated one does. Printed:
+the median time of the first fit of each new model, of a repeated fit of it, and
+how many times the class's loop was traced.
+
 Run with `make bench-vi`.
 """
 
@@ -25,14 +31,16 @@ import statistics
 import time
 from pathlib import Path
 
+import numpy as np
 import tensorflow as tf
 import tensorflow_probability as tfp
 import tf_keras
 
-from vinotes.model import running_example
+from vinotes.model import NormalModel, running_example
 from vinotes.optimize import (
     ADAM_BETA_1,
     ADAM_EPSILON,
+    compiled_fit_loop,
     fit_surrogate,
     posterior_errors,
 )
@@ -137,15 +145,52 @@ def measure(repetitions: int, num_steps: int, num_samples: int, learning_rate: f
     }
 
 
+def measure_prior_sweep(
+    num_priors: int, num_steps: int, num_samples: int, learning_rate: float
+) -> dict:
+    """Median seconds per fit of a new model of the class and of a repeated one."""
+    example_model, _, data = running_example()
+    settings = {
+        "num_steps": num_steps,
+        "num_samples": num_samples,
+        "learning_rate": learning_rate,
+    }
+    fit_surrogate(example_model, data, seed=(99, 0), **settings)  # warm-up: traces the graph
+    prior_means = np.linspace(-10.0, 10.0, num_priors)
+    prior_stds = np.random.default_rng(0).permutation(np.geomspace(0.1, 10.0, num_priors))
+    new_times, repeated_times, errors, models = [], [], [], [example_model]
+    for index, (prior_mean, prior_std) in enumerate(zip(prior_means, prior_stds, strict=True)):
+        model = NormalModel(float(prior_mean), float(prior_std), example_model.noise_std)
+        models.append(model)
+        seconds, result = timed(fit_surrogate, model, data, seed=(index, 3), **settings)
+        new_times.append(seconds)
+        errors.append(error(model, data, result.loc, result.scale))
+        seconds, result = timed(fit_surrogate, model, data, seed=(index, 4), **settings)
+        repeated_times.append(seconds)
+        errors.append(error(model, data, result.loc, result.scale))
+    loops = {id(loop): loop for loop in map(compiled_fit_loop, models)}
+    return {
+        "num_priors": num_priors,
+        "new_model_seconds": statistics.median(new_times),
+        "repeated_model_seconds": statistics.median(repeated_times),
+        "max_error": max(errors),
+        "tracings": sum(loop.experimental_get_tracing_count() for loop in loops.values()),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repetitions", type=int, default=7)
     parser.add_argument("--num-steps", type=int, default=1000)
     parser.add_argument("--num-samples", type=int, default=8)
     parser.add_argument("--learning-rate", type=float, default=0.1)
+    parser.add_argument("--num-priors", type=int, default=20)
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     args = parser.parse_args()
     results = measure(args.repetitions, args.num_steps, args.num_samples, args.learning_rate)
+    results["prior_sweep"] = measure_prior_sweep(
+        args.num_priors, args.num_steps, args.num_samples, args.learning_rate
+    )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
 
@@ -166,6 +211,18 @@ def main() -> None:
             f"{row['median_error']:11.2e} {row['max_error']:9.2e}"
         )
     print("error = max(|m - mu_N| / sigma_N, |s / sigma_N - 1|); target <= 1e-2")
+    sweep = results["prior_sweep"]
+    print(
+        f"\nPrior sweep: {sweep['num_priors']} NormalModels with different priors, "
+        "the running example's data (medians)"
+    )
+    print(f"{'model':24s} {'time [ms]':>9s}")
+    print(f"{'new, same class':24s} {1e3 * sweep['new_model_seconds']:9.1f}")
+    print(f"{'repeated':24s} {1e3 * sweep['repeated_model_seconds']:9.1f}")
+    print(
+        f"traces of the fit loop for the {sweep['num_priors'] + 1} models: {sweep['tracings']}; "
+        f"max error over the sweep {sweep['max_error']:.2e}"
+    )
 
 
 if __name__ == "__main__":

@@ -13,15 +13,32 @@ import math
 import numpy as np
 import pytest
 import tensorflow as tf
+import tensorflow_probability as tfp
 
-from vinotes import elbo, meanfield, model, notebook, optimize, plotting, posterior
+from vinotes import (
+    advi,
+    elbo,
+    grid,
+    meanfield,
+    model,
+    notebook,
+    optimize,
+    plotting,
+    posterior,
+    robust,
+)
 
+tfd = tfp.distributions
 MODEL = model.NormalModel(0.0, 1.0, 2.0)
+STUDENT = robust.StudentTModel(0.0, 1.0, 2.0, 4.0)
 DATA = [0.5, 1.5, -0.3]
 PRIOR = meanfield.NormalGammaPrior(0.0, 1.0, 1.0, 1.0)
 Q = meanfield.MeanFieldNormalGamma(0.1, 2.0, 3.0, 2.0)
 NAN, INF = math.nan, math.inf
 Z2 = tf.zeros(2)
+SURROGATE = tfd.JointDistributionNamed(
+    {"tau": tfd.Gamma(2.0, 1.0), "mu": lambda tau: tfd.Normal(0.0, tf.math.rsqrt(tau))}
+)
 
 # Bad values for an argument that must hold real, finite numbers (a tensor of shape [2]).
 BAD_TENSORS = [
@@ -98,6 +115,19 @@ def rows():
     yield from data_rows("update_q_tau", lambda d: meanfield.update_q_tau(d, PRIOR, 0.0, 1.0))
     yield from data_rows("normal_gamma_elbo", lambda d: meanfield.normal_gamma_elbo(d, PRIOR, Q))
     yield from data_rows("cavi_normal_gamma", lambda d: meanfield.cavi_normal_gamma(d, PRIOR))
+    yield from data_rows("StudentTModel.log_joint", lambda d: STUDENT.log_joint(0.0, d))
+    yield from data_rows("grid_posterior", lambda d: grid.grid_posterior(MODEL, d, -20, 20, 11))
+    yield from data_rows(
+        "normal_surrogate_elbo", lambda d: grid.normal_surrogate_elbo(MODEL, d, 0.0, 1.0)
+    )
+    yield from data_rows(
+        "fit_normal_gamma_advi",
+        lambda d: advi.fit_normal_gamma_advi(d, PRIOR, family="mean-field", num_steps=2),
+    )
+    yield from data_rows(
+        "normal_gamma_elbo_estimate",
+        lambda d: advi.normal_gamma_elbo_estimate(SURROGATE, d, PRIOR, num_samples=10),
+    )
 
     yield from family(
         [
@@ -137,6 +167,36 @@ def rows():
             "cavi_normal_gamma",
             "init_tau_mean",
             lambda b: meanfield.cavi_normal_gamma(DATA, PRIOR, init_tau_mean=b),
+        ),
+        ("StudentTModel", "prior_std", lambda b: robust.StudentTModel(0.0, b, 1.0, 1.0)),
+        ("StudentTModel", "scale", lambda b: robust.StudentTModel(0.0, 1.0, b, 1.0)),
+        ("StudentTModel", "dof", lambda b: robust.StudentTModel(0.0, 1.0, 1.0, b)),
+        (
+            "fit_normal_gamma_advi",
+            "learning_rate",
+            lambda b: advi.fit_normal_gamma_advi(DATA, PRIOR, family="mean-field", learning_rate=b),
+        ),
+    )
+    yield from family(
+        [(NAN, ValueError), (INF, ValueError), ("0", TypeError), (None, TypeError)],
+        ("StudentTModel", "prior_mean", lambda b: robust.StudentTModel(b, 1.0, 1.0, 1.0)),
+        ("grid_posterior", "lower", lambda b: grid.grid_posterior(MODEL, DATA, b, 20.0, 11)),
+        ("grid_posterior", "upper", lambda b: grid.grid_posterior(MODEL, DATA, -20.0, b, 11)),
+    )
+    yield from family(
+        [(3.0, ValueError), (20.0, ValueError)],
+        ("grid_posterior", "lower", lambda b: grid.grid_posterior(MODEL, DATA, b, 3.0, 11)),
+    )
+    yield from family(
+        [(2.0, ValueError)],  # the posterior (mean 0.24, sd 0.76) reaches past 2: "move upper"
+        ("grid_posterior", "upper", lambda b: grid.grid_posterior(MODEL, DATA, -20.0, b, 11)),
+    )
+    yield from family(
+        [(2, ValueError), (0, ValueError), (-3, ValueError), (11.0, TypeError), ("11", TypeError)],
+        (
+            "grid_posterior",
+            "num_points",
+            lambda b: grid.grid_posterior(MODEL, DATA, -20.0, 20.0, b),
         ),
     )
     yield from family(
@@ -184,6 +244,39 @@ def rows():
             "max_iter",
             lambda b: meanfield.cavi_normal_gamma(DATA, PRIOR, max_iter=b),
         ),
+        (
+            "normal_surrogate_elbo",
+            "num_nodes",
+            lambda b: grid.normal_surrogate_elbo(MODEL, DATA, 0.0, 1.0, num_nodes=b),
+        ),
+        (
+            "normal_gamma_model",
+            "num_observations",
+            lambda b: advi.normal_gamma_model(PRIOR, b),
+        ),
+        (
+            "fit_normal_gamma_advi",
+            "num_steps",
+            lambda b: advi.fit_normal_gamma_advi(DATA, PRIOR, family="mean-field", num_steps=b),
+        ),
+        (
+            "fit_normal_gamma_advi",
+            "num_samples",
+            lambda b: advi.fit_normal_gamma_advi(DATA, PRIOR, family="mean-field", num_samples=b),
+        ),
+        (
+            "normal_gamma_elbo_estimate",
+            "num_samples",
+            lambda b: advi.normal_gamma_elbo_estimate(SURROGATE, DATA, PRIOR, num_samples=b),
+        ),
+    )
+    yield from family(
+        [(1, ValueError)],  # one draw has no standard error
+        (
+            "normal_gamma_elbo_estimate",
+            "num_samples",
+            lambda b: advi.normal_gamma_elbo_estimate(SURROGATE, DATA, PRIOR, num_samples=b),
+        ),
     )
     yield from family(
         [
@@ -208,6 +301,16 @@ def rows():
             lambda b: elbo.elbo_gradient_score_function(MODEL, DATA, 0.0, 1.0, 3, b),
         ),
         ("fit_surrogate", "seed", lambda b: optimize.fit_surrogate(MODEL, DATA, seed=b)),
+        (
+            "fit_normal_gamma_advi",
+            "seed",
+            lambda b: advi.fit_normal_gamma_advi(DATA, PRIOR, family="mean-field", seed=b),
+        ),
+        (
+            "normal_gamma_elbo_estimate",
+            "seed",
+            lambda b: advi.normal_gamma_elbo_estimate(SURROGATE, DATA, PRIOR, seed=b),
+        ),
     )
     yield from family(
         [
@@ -235,6 +338,17 @@ def rows():
             lambda b: elbo.elbo_gradient_score_function(MODEL, DATA, 0.0, b, 3, 1),
         ),
         ("log_normal_density", "scale", lambda b: model.log_normal_density(0.0, 0.0, b)),
+        (
+            "log_student_t_density",
+            "scale",
+            lambda b: robust.log_student_t_density(0.0, 1.0, 0.0, b),
+        ),
+        ("log_student_t_density", "dof", lambda b: robust.log_student_t_density(0.0, b, 0.0, 1.0)),
+        (
+            "normal_surrogate_elbo",
+            "scale",
+            lambda b: grid.normal_surrogate_elbo(MODEL, DATA, 0.0, b),
+        ),
     )
     yield from family(
         [(NAN, ValueError), (INF, ValueError), ("m", TypeError)],
@@ -254,6 +368,14 @@ def rows():
         ("log_normal_density", "loc", lambda b: model.log_normal_density(0.0, b, 1.0)),
         ("log_normal_density", "value", lambda b: model.log_normal_density(b, 0.0, 1.0)),
         ("log_joint", "mu", lambda b: MODEL.log_joint(b, DATA)),
+        ("StudentTModel.log_joint", "mu", lambda b: STUDENT.log_joint(b, DATA)),
+        (
+            "log_student_t_density",
+            "value",
+            lambda b: robust.log_student_t_density(b, 1.0, 0.0, 1.0),
+        ),
+        ("log_student_t_density", "loc", lambda b: robust.log_student_t_density(0.0, 1.0, b, 1.0)),
+        ("normal_surrogate_elbo", "loc", lambda b: grid.normal_surrogate_elbo(MODEL, DATA, b, 1.0)),
         ("NormalGammaPrior.log_prob", "mu", lambda b: PRIOR.log_prob(b, 1.0)),
         ("MeanFieldNormalGamma.log_prob", "mu", lambda b: Q.log_prob(b, 1.0)),
     )
@@ -290,6 +412,30 @@ def rows():
             lambda b: elbo.elbo_gradient_score_function(b, DATA, 0.0, 1.0, 3, 1),
         ),
         ("fit_surrogate", "model", lambda b: optimize.fit_surrogate(b, DATA)),
+        ("check_model", "model", lambda b: optimize.check_model(b)),
+        ("model_numbers", "model", lambda b: optimize.model_numbers(b)),
+        ("grid_posterior", "model", lambda b: grid.grid_posterior(b, DATA, -20.0, 20.0, 11)),
+        (
+            "normal_surrogate_elbo",
+            "model",
+            lambda b: grid.normal_surrogate_elbo(b, DATA, 0.0, 1.0),
+        ),
+    )
+    yield from family(
+        [(None, TypeError), (MODEL.log_joint, TypeError)],
+        (
+            "normal_gamma_elbo_estimate",
+            "surrogate",
+            lambda b: advi.normal_gamma_elbo_estimate(b, DATA, PRIOR),
+        ),
+    )
+    yield from family(
+        [(tfd.Normal(0.0, 1.0), ValueError)],  # draws a tensor, not {"tau": ..., "mu": ...}
+        (
+            "normal_gamma_elbo_estimate",
+            "surrogate",
+            lambda b: advi.normal_gamma_elbo_estimate(b, DATA, PRIOR, num_samples=10),
+        ),
     )
     yield from family(
         [((0.0, 1.0, 1.0, 1.0), TypeError)],
@@ -306,6 +452,46 @@ def rows():
         ("cavi_normal_gamma", "prior", lambda b: meanfield.cavi_normal_gamma(DATA, b)),
         ("update_q_mu", "prior", lambda b: meanfield.update_q_mu(DATA, b, 1.0)),
         ("normal_gamma_elbo", "q", lambda b: meanfield.normal_gamma_elbo(DATA, PRIOR, b)),
+        ("normal_gamma_model", "prior", lambda b: advi.normal_gamma_model(b, 3)),
+        (
+            "fit_normal_gamma_advi",
+            "prior",
+            lambda b: advi.fit_normal_gamma_advi(DATA, b, family="mean-field"),
+        ),
+        (
+            "normal_gamma_elbo_estimate",
+            "prior",
+            lambda b: advi.normal_gamma_elbo_estimate(SURROGATE, DATA, b),
+        ),
+    )
+    yield from family(
+        [("full", ValueError), ("", ValueError), (None, ValueError)],
+        (
+            "fit_normal_gamma_advi",
+            "family",
+            lambda b: advi.fit_normal_gamma_advi(DATA, PRIOR, family=b),
+        ),
+    )
+    yield from family(
+        [(1, TypeError), ("yes", TypeError), (None, TypeError), (np.bool_(True), TypeError)],
+        (
+            "fit_normal_gamma_advi",
+            "jacobian",
+            lambda b: advi.fit_normal_gamma_advi(DATA, PRIOR, family="mean-field", jacobian=b),
+        ),
+    )
+    yield from family(
+        [
+            ([0.0] * 5, ValueError),
+            ([0.0] * 7, ValueError),
+            (np.zeros((2, 6)), ValueError),
+            ([0.0] * 5 + [NAN], ValueError),
+            ([0.0] * 5 + [INF], ValueError),
+            (["a"] * 6, TypeError),
+            ([True] * 6, TypeError),
+            (None, TypeError),
+        ],
+        ("surrogate_moments", "parameters", lambda b: advi.surrogate_moments(b)),
     )
     yield from family(
         [(NAN, ValueError), ("m", TypeError)],
@@ -450,6 +636,18 @@ def test_rejects_bad_input_naming_the_argument(function, bad, error, argument):
         ),
         (lambda: notebook.glue("key", [1.0]), "value must be a number or a string, got list"),
         (lambda: optimize.fit_surrogate(MODEL, DATA, beta_2="0.9"), "beta_2 .*got str"),
+        (
+            lambda: robust.StudentTModel(0.0, 1.0, 1.0, "4"),
+            "dof must be a real number, got str",
+        ),
+        (
+            lambda: optimize.fit_surrogate("model", DATA),
+            r"model must have a method log_joint\(mu, data\), got str",
+        ),
+        (
+            lambda: advi.fit_normal_gamma_advi(DATA, PRIOR, family="mean-field", jacobian=1),
+            "jacobian must be True or False, got int",
+        ),
     ],
 )
 def test_type_errors_name_the_type_they_got(function, message):
@@ -481,7 +679,16 @@ def test_value_errors_say_what_was_expected(function, message):
 
 # The small functions fit_surrogate runs inside its compiled loop, which chapter 4
 # shows as the algorithm itself: fit_surrogate checks their arguments instead.
-BUILDING_BLOCKS = {"adam_update", "cosine_learning_rate", "negative_elbo_estimate"}
+BUILDING_BLOCKS = {
+    "adam_update",
+    "cosine_learning_rate",
+    "negative_elbo_estimate",
+    "recipe_schedule",
+    "run_adam",
+    "sample_surrogate",
+    "surrogate_log_density",
+    "unconstrained_log_joint",
+}
 # Public callables that take no argument, and records that functions return.
 NO_ARGUMENTS = {
     "running_example",
@@ -489,14 +696,35 @@ NO_ARGUMENTS = {
     "use_book_style",
     "NormalGammaPrior.mu_marginal",
     "NormalGammaPrior.tau_marginal",
+    "NormalGammaADVIFit.surrogate",
 }
-RESULTS = {"CaviResult", "DataSummary", "ElboGradient", "ElboTerms", "FitResult", "RunningExample"}
+RESULTS = {
+    "CaviResult",
+    "DataSummary",
+    "ElboGradient",
+    "ElboTerms",
+    "FitResult",
+    "GridPosterior",
+    "NormalGammaADVIFit",
+    "RunningExample",
+}
 
 
 def public_callables() -> set[str]:
     """Every public function, class and public method defined in a vinotes module."""
     names = set()
-    for module in (model, posterior, elbo, optimize, meanfield, notebook, plotting):
+    for module in (
+        model,
+        posterior,
+        elbo,
+        optimize,
+        meanfield,
+        notebook,
+        plotting,
+        robust,
+        grid,
+        advi,
+    ):
         for name, value in vars(module).items():
             if name.startswith("_") or getattr(value, "__module__", None) != module.__name__:
                 continue

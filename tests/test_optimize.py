@@ -7,9 +7,10 @@ import math
 import numpy as np
 import pytest
 import tensorflow as tf
-from scipy import stats
+from scipy import optimize, stats
 
 from vinotes.elbo import elbo_closed_form, elbo_gradient_exact
+from vinotes.grid import normal_surrogate_elbo
 from vinotes.model import NormalModel, running_example
 from vinotes.optimize import (
     ADAM_BETA_1,
@@ -17,13 +18,18 @@ from vinotes.optimize import (
     ADAM_EPSILON,
     RECIPE_BETA_2,
     adam_update,
+    check_model,
     compiled_fit_loop,
     cosine_learning_rate,
     fit_surrogate,
+    model_numbers,
     negative_elbo_estimate,
     posterior_errors,
+    recipe_schedule,
+    run_adam,
 )
 from vinotes.posterior import log_evidence, posterior_parameters
+from vinotes.robust import StudentTModel
 
 EXAMPLE = running_example()
 PROBLEMS = {
@@ -317,3 +323,145 @@ def test_why_the_recipe_switches_beta_2():
 def _error(model, data, **kwargs):
     result = fit_surrogate(model, data, seed=1, **kwargs)
     return max(posterior_errors(model, data, result.loc, result.scale))
+
+
+class FlatPriorNormal:
+    """A model that is no dataclass: a flat prior and N(mu, noise_std^2) observations.
+
+    Its posterior is N(mean of the data, noise_std^2 / N). Defining ``__eq__`` without
+    ``__hash__`` makes it unhashable, as a user's class may well be.
+    """
+
+    def __init__(self, noise_std: float) -> None:
+        self.noise_std = noise_std
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FlatPriorNormal) and other.noise_std == self.noise_std
+
+    def log_joint(self, mu, data):
+        residuals = tf.cast(data, tf.float32) - mu[..., tf.newaxis]
+        return -0.5 * tf.reduce_sum(tf.square(residuals), axis=-1) / self.noise_std**2
+
+
+def test_fit_surrogate_finds_the_best_normal_for_a_student_t_likelihood():
+    """The optimum of the quadrature ELBO, found by SciPy, in the book's measure."""
+    model = StudentTModel(prior_mean=0.0, prior_std=1.0, scale=2.0, dof=4.0)
+    data = np.append(EXAMPLE.data.numpy(), np.float32(15.0))
+
+    def negative_elbo(theta):
+        return -float(normal_surrogate_elbo(model, data, theta[0], math.exp(theta[1])))
+
+    best = optimize.minimize(
+        negative_elbo, [0.0, 0.0], method="Nelder-Mead", options={"xatol": 1e-6, "fatol": 1e-10}
+    )
+    assert best.success
+    loc, scale = best.x[0], math.exp(best.x[1])
+    result = fit_surrogate(model, data)
+    assert abs(result.loc - loc) / scale <= 0.01
+    assert abs(result.scale / scale - 1.0) <= 0.01
+
+
+def test_a_sweep_over_priors_shares_one_traced_loop_and_fits_each_posterior():
+    priors = [(-10.0, 0.5), (0.0, 1.0), (1.0, 50.0), (10.0, 0.5), (20.0, 0.2)]
+    models = [NormalModel(mean, std, EXAMPLE.model.noise_std) for mean, std in priors]
+    posteriors = [posterior_parameters(model, EXAMPLE.data) for model in models]
+    means = sorted(mean for mean, _ in posteriors)
+    assert min(np.diff(means)) > 0.5  # the priors matter: a mix-up would miss by far
+    loop = compiled_fit_loop(models[0])
+    for model, (mean, std) in zip(models, posteriors, strict=True):
+        assert compiled_fit_loop(model) is loop
+        result = fit_surrogate(model, EXAMPLE.data)
+        assert abs(result.loc - mean) / std <= 0.01
+        assert abs(result.scale / std - 1.0) <= 0.01
+    assert loop.experimental_get_tracing_count() == 1
+
+
+def test_a_model_that_is_no_dataclass_is_fitted_from_a_given_start():
+    model, data = FlatPriorNormal(noise_std=2.0), EXAMPLE.data
+    mean, std = float(np.mean(data.numpy(), dtype=np.float64)), 2.0 / math.sqrt(data.shape[0])
+    result = fit_surrogate(model, data, initial_loc=0.0, initial_scale=1.0)
+    assert result.locs[0] == 0.0 and result.scales[0] == 1.0
+    assert abs(result.loc - mean) / std <= 0.01
+    assert abs(result.scale / std - 1.0) <= 0.01
+
+
+@pytest.mark.parametrize(
+    ("start", "missing"), [({}, "initial_loc"), ({"initial_loc": 0.0}, "initial_scale")]
+)
+def test_a_model_without_a_prior_needs_a_start(start, missing):
+    with pytest.raises(TypeError, match=rf"^{missing} is needed"):
+        fit_surrogate(FlatPriorNormal(noise_std=2.0), EXAMPLE.data, num_steps=2, **start)
+
+
+class NotAMethod:
+    log_joint = 1.0
+
+
+@pytest.mark.parametrize("model", [object(), "model", None, NotAMethod()])
+def test_check_model_rejects_what_has_no_log_joint_method(model):
+    with pytest.raises(TypeError, match="model must have a method log_joint"):
+        check_model(model)
+
+
+def test_check_model_returns_the_model():
+    model = FlatPriorNormal(1.0)
+    assert check_model(model) is model and check_model(EXAMPLE.model) is EXAMPLE.model
+
+
+def test_model_numbers_are_a_dataclass_s_fields_in_order():
+    numbers = model_numbers(StudentTModel(prior_mean=-1.5, prior_std=2.0, scale=0.25, dof=7.0))
+    assert numbers.dtype == tf.float32
+    np.testing.assert_array_equal(numbers, [-1.5, 2.0, 0.25, 7.0])
+    np.testing.assert_array_equal(model_numbers(NormalModel(3.0, 0.5, 4.0)), [3.0, 0.5, 4.0])
+    assert model_numbers(FlatPriorNormal(1.0)).shape == (0,)
+
+
+def test_models_that_are_no_dataclass_of_floats_get_a_loop_of_their_own():
+    class Hashable:
+        def log_joint(self, mu, data):
+            return -tf.square(mu)
+
+    one, other = Hashable(), Hashable()
+    assert compiled_fit_loop(one) is compiled_fit_loop(one)
+    assert compiled_fit_loop(one) is not compiled_fit_loop(other)
+    unhashable = FlatPriorNormal(1.0)
+    assert compiled_fit_loop(unhashable) is not compiled_fit_loop(unhashable)
+    assert compiled_fit_loop(StudentTModel(0.0, 1.0, 1.0, 1.0)) is not compiled_fit_loop(
+        EXAMPLE.model
+    )
+
+
+def test_recipe_schedule_is_the_cosine_rate_the_beta_2_switch_and_the_total_weight():
+    rates, beta_2s, weights = recipe_schedule(6, 0.1, True, 0.9, 0.999, 3)
+    steps = np.arange(6)
+    np.testing.assert_allclose(rates, 0.05 * (1 + np.cos(np.pi * steps / 6)), rtol=1e-6)
+    expected_betas = np.array([0.9, 0.9, 0.9, 0.999, 0.999, 0.999])
+    np.testing.assert_allclose(beta_2s, expected_betas, rtol=1e-7)
+    np.testing.assert_allclose(weights, 1 - np.cumprod(expected_betas), rtol=1e-5)
+    constant, _, _ = recipe_schedule(6, 0.1, False, 0.9, 0.999, 3)
+    np.testing.assert_allclose(constant, np.full(6, 0.1))
+
+
+def test_run_adam_is_textbook_adam_on_one_noise_draw_per_step():
+    """Adam on sum((theta - noise_t)^2), gradient 2 (theta - noise_t), written out in NumPy."""
+    noise = np.array([[1.0, -2.0], [0.5, 0.0], [3.0, 1.0], [-1.0, 2.0]])
+    rates, betas = np.array([0.3, 0.2, 0.1, 0.05]), np.array([0.5, 0.5, 0.9, 0.9])
+    weights = 1 - np.cumprod(betas)
+
+    def loss(parameters, noise_t):
+        return tf.reduce_sum(tf.square(parameters - noise_t))
+
+    schedule = map(float32, (noise, rates, betas, weights))
+    losses, path = run_adam(loss, float32([0.2, 0.4]), *schedule)
+    theta, first, second = np.array([0.2, 0.4]), np.zeros(2), np.zeros(2)
+    expected_losses, expected_path = [], [theta]
+    for t in range(4):
+        expected_losses.append(np.sum((theta - noise[t]) ** 2))
+        gradient = 2 * (theta - noise[t])
+        first = ADAM_BETA_1 * first + (1 - ADAM_BETA_1) * gradient
+        second = betas[t] * second + (1 - betas[t]) * gradient**2
+        m_hat = first / (1 - ADAM_BETA_1 ** (t + 1))
+        theta = theta - rates[t] * m_hat / (np.sqrt(second / weights[t]) + ADAM_EPSILON)
+        expected_path.append(theta)
+    np.testing.assert_allclose(losses, expected_losses, rtol=1e-5)
+    np.testing.assert_allclose(path, expected_path, rtol=1e-5)

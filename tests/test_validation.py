@@ -125,3 +125,38 @@ def test_real_array_rejects(value, error, message):
 def test_real_tensor_names_the_dtype_it_rejects(value, message):
     with pytest.raises(TypeError, match=f"mu must hold real numbers, {message}"):
         check.real_tensor(value, "mu")
+
+
+def test_real_tensor_keeps_a_float64_tensor_float64():
+    value = tf.constant([0.1, -2.0], tf.float64)
+    tensor = check.real_tensor(value, "mu")
+    assert tensor.dtype == tf.float64
+    np.testing.assert_array_equal(tensor, [0.1, -2.0])  # 0.1 not rounded to float32
+
+
+@pytest.mark.parametrize("value", [0.1, [0.1], np.float64(0.1), np.array([0.1])])
+def test_real_tensor_makes_everything_else_float32(value):
+    tensor = check.real_tensor(value, "mu")
+    assert tensor.dtype == tf.float32
+    assert np.all(tensor.numpy() == np.float32(0.1))
+
+
+@pytest.mark.parametrize(
+    ("check_function", "bad", "message"),
+    [
+        (check.real_tensor, [0.0, math.nan], "mu must be finite"),
+        (check.real_tensor, [math.inf], "mu must be finite"),
+        (check.positive_tensor, [1.0, math.nan], "mu must be finite"),
+        (check.positive_tensor, [1.0, 0.0], "mu must be positive"),
+        (check.positive_tensor, [-1e-300], "mu must be positive"),
+    ],
+)
+def test_float64_tensors_are_checked_too(check_function, bad, message):
+    with pytest.raises(ValueError, match=message):
+        check_function(tf.constant(bad, tf.float64), "mu")
+
+
+def test_positive_tensor_keeps_a_float64_tensor_float64():
+    tensor = check.positive_tensor(tf.constant([1e-300, 2.5], tf.float64), "scale")
+    assert tensor.dtype == tf.float64
+    np.testing.assert_array_equal(tensor, [1e-300, 2.5])  # 1e-300 is 0 in float32
