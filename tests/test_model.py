@@ -305,11 +305,6 @@ class TestFloat64:
         result = MODEL.log_joint(tf.constant([0.25], tf.float32), DATA.numpy().astype(np.float64))
         assert result.dtype == tf.float32
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="known bug: log_normal_density casts loc and scale to float64 only after "
-        "_validation.real_tensor made them float32, so 0.1 becomes 0.100000001490116",
-    )
     def test_parameters_that_float32_cannot_hold_keep_double_precision(self):
         model = NormalModel(prior_mean=0.1, prior_std=1.3, noise_std=0.7)
         mu = np.array([-1.0, 0.2, 1.7])

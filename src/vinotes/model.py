@@ -50,10 +50,22 @@ def log_normal_density(value: object, loc: object, scale: object) -> tf.Tensor:
     (finite ``value`` and ``loc``, positive ``scale``), not inside a graph.
     """
     value = check.real_tensor(value, "value")
-    loc = tf.cast(check.real_tensor(loc, "loc"), value.dtype)
-    scale = tf.cast(check.positive_tensor(scale, "scale"), value.dtype)
+    loc = check.real_tensor(_double_if_needed(value, loc, "loc"), "loc")
+    scale = check.positive_tensor(_double_if_needed(value, scale, "scale"), "scale")
+    loc, scale = tf.cast(loc, value.dtype), tf.cast(scale, value.dtype)
     standardized = (value - loc) / scale
     return -_HALF_LOG_TWO_PI - tf.math.log(scale) - 0.5 * tf.square(standardized)
+
+
+def _double_if_needed(value: tf.Tensor, parameter: object, name: str) -> object:
+    """``parameter`` as a float64 tensor if ``value`` is float64 and it is not a tensor yet.
+
+    So that a Python number such as 0.1 keeps its double precision in a float64
+    computation instead of passing through float32.
+    """
+    if value.dtype == tf.float64 and not tf.is_tensor(parameter):
+        return tf.constant(check.real_array(parameter, name))
+    return parameter
 
 
 @dataclass(frozen=True)

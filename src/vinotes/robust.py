@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import tensorflow as tf
 
 from vinotes import _validation as check
-from vinotes.model import log_normal_density
+from vinotes.model import _double_if_needed, log_normal_density
 
 
 def log_student_t_density(value: object, dof: object, loc: object, scale: object) -> tf.Tensor:
@@ -41,9 +41,10 @@ def log_student_t_density(value: object, dof: object, loc: object, scale: object
     ``scale``), not inside a graph.
     """
     value = check.real_tensor(value, "value")
-    dof = tf.cast(check.positive_tensor(dof, "dof"), value.dtype)
-    loc = tf.cast(check.real_tensor(loc, "loc"), value.dtype)
-    scale = tf.cast(check.positive_tensor(scale, "scale"), value.dtype)
+    dof = tf.cast(check.positive_tensor(_double_if_needed(value, dof, "dof"), "dof"), value.dtype)
+    loc = tf.cast(check.real_tensor(_double_if_needed(value, loc, "loc"), "loc"), value.dtype)
+    scale = check.positive_tensor(_double_if_needed(value, scale, "scale"), "scale")
+    scale = tf.cast(scale, value.dtype)
     standardized = (value - loc) / scale
     return (
         tf.math.lgamma(0.5 * (dof + 1.0))
