@@ -403,6 +403,14 @@ def test_check_model_rejects_what_has_no_log_joint_method(model):
         check_model(model)
 
 
+@pytest.mark.parametrize("model_class", [NormalModel, StudentTModel, FlatPriorNormal])
+def test_a_model_class_is_not_a_model(model_class):
+    with pytest.raises(
+        TypeError, match=rf"^model must be an instance such as {model_class.__name__}"
+    ):
+        fit_surrogate(model_class, EXAMPLE.data, num_steps=2)
+
+
 def test_check_model_returns_the_model():
     model = FlatPriorNormal(1.0)
     assert check_model(model) is model and check_model(EXAMPLE.model) is EXAMPLE.model

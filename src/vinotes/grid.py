@@ -28,6 +28,7 @@ is exact up to quadrature error, for any :math:`(m, s)`.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -132,11 +133,16 @@ def normal_surrogate_elbo(
     scale = check.positive_array(scale, "scale")
     num_nodes = check.positive_int(num_nodes, "num_nodes")
     loc, scale = np.broadcast_arrays(loc, scale)
-    nodes, weights = np.polynomial.hermite.hermgauss(num_nodes)
+    nodes, weights = _gauss_hermite(num_nodes)
     points = loc[..., np.newaxis] + math.sqrt(2.0) * scale[..., np.newaxis] * nodes
     expected_log_joint = _log_joint64(model, points, data) @ weights / math.sqrt(math.pi)
     entropy = 0.5 * np.log(2.0 * math.pi * math.e * scale**2)
     return expected_log_joint + entropy
+
+
+@functools.cache
+def _gauss_hermite(num_nodes: int) -> tuple[np.ndarray, np.ndarray]:
+    return np.polynomial.hermite.hermgauss(num_nodes)
 
 
 def _log_joint64(model: object, mu: np.ndarray, data: tf.Tensor) -> np.ndarray:

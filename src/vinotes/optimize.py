@@ -183,7 +183,14 @@ def negative_elbo_estimate(
 
 
 def check_model(model: object) -> object:
-    """Return ``model`` if it has a callable ``log_joint(mu, data)``, else raise TypeError."""
+    """Return ``model`` if it has a callable ``log_joint(mu, data)``, else raise TypeError.
+
+    A model class itself (``NormalModel`` rather than ``NormalModel(...)``) is rejected too.
+    """
+    if isinstance(model, type):
+        raise TypeError(
+            f"model must be an instance such as {model.__name__}(...), got the class itself"
+        )
     if not callable(getattr(model, "log_joint", None)):
         raise TypeError(f"model must have a method log_joint(mu, data), got {type(model).__name__}")
     return model
