@@ -22,8 +22,10 @@ spec = importlib.util.spec_from_file_location("notebooks", ROOT / "tools" / "not
 notebooks = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(notebooks)
 
-# Lines TensorFlow's C++ runtime writes to stderr (absl logging and friends).
+# Lines TensorFlow's C++ runtime writes to stderr (absl logging and friends), and
+# its Python logger's warnings.
 TF_LOG_PATTERNS = [
+    r"^WARNING:tensorflow:",
     r"absl::InitializeLog",
     r"^[IWEF]\d{4} \d\d:\d\d:\d\d",
     r"oneDNN custom operations",
