@@ -17,6 +17,7 @@ import tensorflow_probability as tfp
 
 from vinotes import (
     advi,
+    diagnostics,
     elbo,
     grid,
     meanfield,
@@ -34,6 +35,7 @@ STUDENT = robust.StudentTModel(0.0, 1.0, 2.0, 4.0)
 DATA = [0.5, 1.5, -0.3]
 PRIOR = meanfield.NormalGammaPrior(0.0, 1.0, 1.0, 1.0)
 Q = meanfield.MeanFieldNormalGamma(0.1, 2.0, 3.0, 2.0)
+NORMAL_Q = tfd.Normal(0.5, 0.8)
 NAN, INF = math.nan, math.inf
 Z2 = tf.zeros(2)
 SURROGATE = tfd.JointDistributionNamed(
@@ -430,6 +432,93 @@ def rows():
         ),
     )
     yield from family(
+        [(None, TypeError), (1.0, TypeError), ("log_joint", TypeError)],
+        (
+            "log_importance_weights",
+            "log_joint",
+            lambda b: diagnostics.log_importance_weights(b, NORMAL_Q, DATA, 10, 1),
+        ),
+        (
+            "importance_weighted_bound",
+            "log_joint",
+            lambda b: diagnostics.importance_weighted_bound(b, NORMAL_Q, DATA, 2, 10, 1),
+        ),
+        (
+            "psis_diagnostics",
+            "log_joint",
+            lambda b: diagnostics.psis_diagnostics(b, NORMAL_Q, DATA, 100, 1),
+        ),
+    )
+    yield from family(
+        [(None, TypeError), (MODEL.log_joint, TypeError), ([0.0, 1.0], TypeError)],
+        (
+            "log_importance_weights",
+            "surrogate",
+            lambda b: diagnostics.log_importance_weights(MODEL.log_joint, b, DATA, 10, 1),
+        ),
+        (
+            "importance_weighted_bound",
+            "surrogate",
+            lambda b: diagnostics.importance_weighted_bound(MODEL.log_joint, b, DATA, 2, 10, 1),
+        ),
+        (
+            "psis_diagnostics",
+            "surrogate",
+            lambda b: diagnostics.psis_diagnostics(MODEL.log_joint, b, DATA, 100, 1),
+        ),
+    )
+    yield from family(
+        [(0, ValueError), (-2, ValueError), (2.5, TypeError), ("3", TypeError), (True, TypeError)],
+        (
+            "log_importance_weights",
+            "num_samples",
+            lambda b: diagnostics.log_importance_weights(MODEL.log_joint, NORMAL_Q, DATA, b, 1),
+        ),
+        (
+            "importance_weighted_bound",
+            "num_samples",
+            lambda b: diagnostics.importance_weighted_bound(
+                MODEL.log_joint, NORMAL_Q, DATA, 2, b, 1
+            ),
+        ),
+        (
+            "importance_weighted_bound",
+            "num_importance",
+            lambda b: diagnostics.importance_weighted_bound(
+                MODEL.log_joint, NORMAL_Q, DATA, b, 10, 1
+            ),
+        ),
+        (
+            "psis_diagnostics",
+            "num_samples",
+            lambda b: diagnostics.psis_diagnostics(MODEL.log_joint, NORMAL_Q, DATA, b, 1),
+        ),
+    )
+    yield from family(
+        [(99, ValueError), (10, ValueError)],  # too few draws for a Pareto fit
+        (
+            "psis_diagnostics",
+            "num_samples",
+            lambda b: diagnostics.psis_diagnostics(MODEL.log_joint, NORMAL_Q, DATA, b, 1),
+        ),
+    )
+    yield from family(
+        [((1, 2, 3), ValueError), (-1, ValueError), ("1", ValueError), (True, TypeError)],
+        (
+            "log_importance_weights",
+            "seed",
+            lambda b: diagnostics.log_importance_weights(MODEL.log_joint, NORMAL_Q, DATA, 10, b),
+        ),
+    )
+    yield from family(
+        [(tfd.Normal([0.0, 1.0], 1.0), ValueError)],  # two values per draw, not one
+        (
+            "log_importance_weights",
+            "surrogate",
+            lambda b: diagnostics.log_importance_weights(MODEL.log_joint, b, DATA, 10, 1),
+        ),
+    )
+    yield from family(
         [(tfd.Normal(0.0, 1.0), ValueError)],  # draws a tensor, not {"tau": ..., "mu": ...}
         (
             "normal_gamma_elbo_estimate",
@@ -700,6 +789,7 @@ NO_ARGUMENTS = {
 }
 RESULTS = {
     "CaviResult",
+    "PSISResult",
     "DataSummary",
     "ElboGradient",
     "ElboTerms",
@@ -724,6 +814,7 @@ def public_callables() -> set[str]:
         robust,
         grid,
         advi,
+        diagnostics,
     ):
         for name, value in vars(module).items():
             if name.startswith("_") or getattr(value, "__module__", None) != module.__name__:

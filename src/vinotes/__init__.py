@@ -14,6 +14,8 @@ One module per idea, following the chapters:
   log-Jacobian and three Gaussian surrogate families (chapter 6);
 * :mod:`vinotes.robust`: the running example with a Student-t likelihood (chapter 6);
 * :mod:`vinotes.grid`: exact answers for a one-dimensional posterior by quadrature (chapter 6);
+* :mod:`vinotes.diagnostics`: checks of a fit that need no exact posterior, the
+  importance-weighted bound and Pareto-smoothed importance sampling (chapter 7);
 * :mod:`vinotes.plotting`: the figure style shared by every chapter;
 * :mod:`vinotes.notebook`: showing real source and quoting computed numbers in a chapter.
 
