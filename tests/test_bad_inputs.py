@@ -7,14 +7,17 @@ ValueError or TypeError whose message names that argument.
 from __future__ import annotations
 
 import functools
+import importlib
 import inspect
 import math
+import pkgutil
 
 import numpy as np
 import pytest
 import tensorflow as tf
 import tensorflow_probability as tfp
 
+import vinotes
 from vinotes import (
     advi,
     diagnostics,
@@ -24,7 +27,6 @@ from vinotes import (
     model,
     notebook,
     optimize,
-    plotting,
     posterior,
     robust,
 )
@@ -803,19 +805,10 @@ RESULTS = {
 def public_callables() -> set[str]:
     """Every public function, class and public method defined in a vinotes module."""
     names = set()
-    for module in (
-        model,
-        posterior,
-        elbo,
-        optimize,
-        meanfield,
-        notebook,
-        plotting,
-        robust,
-        grid,
-        advi,
-        diagnostics,
-    ):
+    for info in pkgutil.iter_modules(vinotes.__path__):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"vinotes.{info.name}")
         for name, value in vars(module).items():
             if name.startswith("_") or getattr(value, "__module__", None) != module.__name__:
                 continue

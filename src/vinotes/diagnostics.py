@@ -17,14 +17,15 @@ inside the logarithm:
 
 so :math:`\mathcal{L}_1` is the ELBO, :math:`\mathcal{L}_K \le \mathcal{L}_{K+1}
 \le \log p(\mathcal{D})` by Jensen's inequality, and :math:`\mathcal{L}_K \to
-\log p(\mathcal{D})` as :math:`K \to \infty` when the weights have a finite mean.
+\log p(\mathcal{D})` as :math:`K \to \infty` if the weights are bounded (Burda,
+Grosse and Salakhutdinov, 2016).
 
 **Pareto-smoothed importance sampling** (PSIS; Vehtari et al., 2024) fits a
 generalized Pareto distribution to the largest weights. Its shape estimate
-:math:`\hat k` says how heavy their tail is: below 0.7 the self-normalized
-importance estimates :math:`\sum_s \tilde w_s f(z_s)` with smoothed weights
-:math:`\tilde w_s` are reliable, above it they are not. The smoothing and
-:math:`\hat k` are ArviZ's (:func:`arviz.psislw`).
+:math:`\hat k` says how heavy their tail is; the self-normalized importance
+estimates :math:`\sum_s \tilde w_s f(z_s)` with smoothed weights :math:`\tilde w_s`
+are to be trusted only when :math:`\hat k < \min(1 - 1/\log_{10} S, 0.7)` for
+:math:`S` draws. The smoothing and :math:`\hat k` are ArviZ's (:func:`arviz.psislw`).
 """
 
 from __future__ import annotations
@@ -98,7 +99,8 @@ def importance_weighted_bound(
         seed: a stateless seed.
 
     Returns:
-        ``(estimate, standard_error)`` as Python floats.
+        ``(estimate, standard_error)`` as Python floats; the error is NaN for
+        a single group.
     """
     num_importance = check.positive_int(num_importance, "num_importance")
     num_samples = check.positive_int(num_samples, "num_samples")
@@ -144,8 +146,9 @@ def psis_diagnostics(
 
     Args:
         log_joint, surrogate, data, num_samples, seed: as for
-            :func:`log_importance_weights`; at least 100 draws, since the
-            Pareto fit uses the largest fifth of them at most.
+            :func:`log_importance_weights`; at least 100 draws. (ArviZ fits
+            the tail to the largest :math:`\min(S/5, 3\sqrt S)` weights and
+            returns :math:`\hat k = \infty` when fewer than five lie above its cutoff.)
 
     Returns:
         A :class:`PSISResult`.
@@ -156,20 +159,12 @@ def psis_diagnostics(
     draws, log_weights = log_importance_weights(log_joint, surrogate, data, num_samples, seed)
     smoothed, k_hat = arviz.psislw(log_weights)  # normalized: the weights sum to one
     weights = np.exp(smoothed)
-
-    def weighted_moments(values, uniform=False):
-        values = np.asarray(values, np.float64)
-        shape = (-1,) + (1,) * (values.ndim - 1)
-        w = np.full(num_samples, 1.0 / num_samples) if uniform else weights
-        w = w.reshape(shape)
-        mean = np.sum(w * values, axis=0)
-        return mean, np.sum(w * (values - mean) ** 2, axis=0)
-
+    uniform = np.full(num_samples, 1.0 / num_samples)
     if isinstance(draws, dict):
-        corrected = {name: weighted_moments(value) for name, value in draws.items()}
-        plain = {name: weighted_moments(value, uniform=True) for name, value in draws.items()}
+        corrected = {name: _moments(value, weights) for name, value in draws.items()}
+        plain = {name: _moments(value, uniform) for name, value in draws.items()}
     else:
-        corrected, plain = weighted_moments(draws), weighted_moments(draws, uniform=True)
+        corrected, plain = _moments(draws, weights), _moments(draws, uniform)
     return PSISResult(
         k_hat=float(k_hat),
         effective_sample_size=float(1.0 / np.sum(weights**2)),
@@ -178,6 +173,14 @@ def psis_diagnostics(
         surrogate_means=_pick(plain, 0),
         surrogate_variances=_pick(plain, 1),
     )
+
+
+def _moments(values: object, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted mean and variance over the first axis; the weights sum to one."""
+    values = np.asarray(values, np.float64)
+    weights = weights.reshape((-1,) + (1,) * (values.ndim - 1))
+    mean = np.sum(weights * values, axis=0)
+    return mean, np.sum(weights * (values - mean) ** 2, axis=0)
 
 
 def _pick(moments: object, index: int) -> object:
