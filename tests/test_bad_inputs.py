@@ -24,6 +24,7 @@ from vinotes import (
     elbo,
     grid,
     meanfield,
+    mixture,
     model,
     notebook,
     optimize,
@@ -40,6 +41,9 @@ Q = meanfield.MeanFieldNormalGamma(0.1, 2.0, 3.0, 2.0)
 NORMAL_Q = tfd.Normal(0.5, 0.8)
 NAN, INF = math.nan, math.inf
 Z2 = tf.zeros(2)
+MIXTURE = mixture.MixturePriorModel(0.5, -1.0, 1.0, 1.0, 2.0)
+MIXTURE_POSTERIOR = mixture.mixture_posterior(MIXTURE, DATA)
+AXIS = np.array([0.5, 1.0, 1.5, 2.0])
 SURROGATE = tfd.JointDistributionNamed(
     {"tau": tfd.Gamma(2.0, 1.0), "mu": lambda tau: tfd.Normal(0.0, tf.math.rsqrt(tau))}
 )
@@ -686,6 +690,154 @@ def rows():
         ("glue", "value", lambda b: notebook.glue("key", b)),
     )
 
+    yield from chapter_7_rows()
+
+
+def chapter_7_rows():
+    """The mixture-prior model, the local optima of the quadrature ELBO, the Gaussian KL."""
+    yield from data_rows("MixturePriorModel.log_joint", lambda d: MIXTURE.log_joint(0.0, d))
+    yield from data_rows("mixture_posterior", lambda d: mixture.mixture_posterior(MIXTURE, d))
+    yield from data_rows(
+        "polish_normal_surrogate", lambda d: grid.polish_normal_surrogate(MODEL, d, 0.0, 1.0)
+    )
+    yield from data_rows(
+        "normal_surrogate_optima",
+        lambda d: grid.normal_surrogate_optima(MODEL, d, AXIS, AXIS + 2.0),
+    )
+    fields = {"weight": 0.5, "mean_1": -1.0, "mean_2": 1.0, "prior_std": 1.0, "noise_std": 2.0}
+    for name in fields:
+        bad_values = [("1", TypeError), (NAN, ValueError), (None, TypeError)]
+        if name in ("weight", "prior_std", "noise_std"):
+            bad_values += [(0.0, ValueError), (-1.0, ValueError)]
+        if name == "weight":
+            bad_values += [(1.0, ValueError), (INF, ValueError)]
+        yield from family(
+            bad_values,
+            (
+                "MixturePriorModel",
+                name,
+                lambda b, name=name: mixture.MixturePriorModel(**{**fields, name: b}),
+            ),
+        )
+    yield from family(
+        BAD_TENSORS,
+        ("MixturePriorModel.log_joint", "mu", lambda b: MIXTURE.log_joint(b, DATA)),
+        ("MixturePosterior.log_prob", "mu", lambda b: MIXTURE_POSTERIOR.log_prob(b)),
+    )
+    yield from family(
+        [("model", TypeError), (MODEL, TypeError), (None, TypeError)],
+        ("mixture_posterior", "model", lambda b: mixture.mixture_posterior(b, DATA)),
+    )
+    yield from family(
+        [("model", TypeError), (model.NormalModel, TypeError)],
+        ("polish_normal_surrogate", "model", lambda b: grid.polish_normal_surrogate(b, DATA, 0, 1)),
+        (
+            "normal_surrogate_optima",
+            "model",
+            lambda b: grid.normal_surrogate_optima(b, DATA, AXIS, AXIS + 2.0),
+        ),
+    )
+    yield from family(
+        [(NAN, ValueError), ("0", TypeError), (None, TypeError)],
+        (
+            "polish_normal_surrogate",
+            "initial_loc",
+            lambda b: grid.polish_normal_surrogate(MODEL, DATA, b, 1.0),
+        ),
+    )
+    yield from family(
+        [(0.0, ValueError), (-1.0, ValueError), (INF, ValueError), (None, TypeError)],
+        (
+            "polish_normal_surrogate",
+            "initial_scale",
+            lambda b: grid.polish_normal_surrogate(MODEL, DATA, 0.0, b),
+        ),
+    )
+    yield from family(
+        [(0, ValueError), (2.5, TypeError), (301, ValueError)],
+        (
+            "normal_surrogate_elbo",
+            "num_nodes",
+            lambda b: grid.normal_surrogate_elbo(MODEL, DATA, 0.0, 1.0, num_nodes=b),
+        ),
+        (
+            "polish_normal_surrogate",
+            "num_nodes",
+            lambda b: grid.polish_normal_surrogate(MODEL, DATA, 0.0, 1.0, num_nodes=b),
+        ),
+        (
+            "normal_surrogate_optima",
+            "num_nodes",
+            lambda b: grid.normal_surrogate_optima(MODEL, DATA, AXIS, AXIS + 2.0, num_nodes=b),
+        ),
+    )
+    yield from family(
+        [(2, ValueError)],
+        (
+            "normal_surrogate_elbo",
+            "num_nodes",
+            lambda b: grid.normal_surrogate_elbo(MODEL, DATA, 0.0, 1.0, b, rule="trapezoid"),
+        ),
+    )
+    yield from family(
+        [("simpson", ValueError), (None, ValueError)],
+        (
+            "normal_surrogate_elbo",
+            "rule",
+            lambda b: grid.normal_surrogate_elbo(MODEL, DATA, 0.0, 1.0, rule=b),
+        ),
+        (
+            "polish_normal_surrogate",
+            "rule",
+            lambda b: grid.polish_normal_surrogate(MODEL, DATA, 0.0, 1.0, rule=b),
+        ),
+        (
+            "normal_surrogate_optima",
+            "rule",
+            lambda b: grid.normal_surrogate_optima(MODEL, DATA, AXIS, AXIS + 2.0, rule=b),
+        ),
+    )
+    bad_axes = [
+        ([0.0, 1.0], ValueError),
+        ([0.0, 2.0, 1.0], ValueError),
+        ([[0.5, 1.0, 2.0]], ValueError),
+        ([0.5, NAN, 2.0], ValueError),
+        (["a", "b", "c"], TypeError),
+    ]
+    yield from family(
+        bad_axes,
+        (
+            "normal_surrogate_optima",
+            "loc_axis",
+            lambda b: grid.normal_surrogate_optima(MODEL, DATA, b, AXIS + 2.0),
+        ),
+    )
+    yield from family(
+        [*bad_axes, ([-1.0, 1.0, 2.0], ValueError)],
+        (
+            "normal_surrogate_optima",
+            "scale_axis",
+            lambda b: grid.normal_surrogate_optima(MODEL, DATA, AXIS, b),
+        ),
+    )
+    gaussian = {"mean_q": [0.0, 0.0], "cov_q": np.eye(2), "mean_p": [1.0, 0.0], "cov_p": np.eye(2)}
+    for mean in ("mean_q", "mean_p"):
+        yield from family(
+            [*BAD_TENSORS, ([[0.0]], ValueError), ([], ValueError)],
+            ("gaussian_kl", mean, lambda b, m=mean: meanfield.gaussian_kl(**{**gaussian, m: b})),
+        )
+    for cov in ("cov_q", "cov_p"):
+        yield from family(
+            [
+                (np.full((2, 2), NAN), ValueError),
+                (np.eye(2, dtype=bool), TypeError),
+                (np.eye(3), ValueError),
+                ([[1.0, 2.0], [2.0, 1.0]], ValueError),
+                ([[1.0, 0.5], [0.0, 1.0]], ValueError),
+            ],
+            ("gaussian_kl", cov, lambda b, c=cov: meanfield.gaussian_kl(**{**gaussian, c: b})),
+        )
+
 
 # For these arguments None is valid: it selects the default.
 OPTIONAL = {"initial_scale", "initial_loc", "true_mean", "init_tau_mean"}
@@ -788,6 +940,9 @@ NO_ARGUMENTS = {
     "NormalGammaPrior.mu_marginal",
     "NormalGammaPrior.tau_marginal",
     "NormalGammaADVIFit.surrogate",
+    "MixturePriorModel.components",
+    "MixturePosterior.mean",
+    "MixturePosterior.variance",
 }
 RESULTS = {
     "CaviResult",
@@ -797,6 +952,8 @@ RESULTS = {
     "ElboTerms",
     "FitResult",
     "GridPosterior",
+    "MixturePosterior",
+    "NormalOptimum",
     "NormalGammaADVIFit",
     "RunningExample",
 }

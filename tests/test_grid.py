@@ -13,7 +13,14 @@ import pytest
 from scipy import integrate, stats
 
 from vinotes.elbo import elbo_closed_form
-from vinotes.grid import GridPosterior, grid_posterior, normal_surrogate_elbo
+from vinotes.grid import (
+    GridPosterior,
+    grid_posterior,
+    normal_surrogate_elbo,
+    normal_surrogate_optima,
+    polish_normal_surrogate,
+)
+from vinotes.mixture import MixturePriorModel, mixture_posterior
 from vinotes.model import NormalModel, running_example
 from vinotes.posterior import posterior_parameters
 from vinotes.robust import StudentTModel
@@ -171,3 +178,79 @@ def test_more_nodes_do_not_change_a_converged_elbo():
     coarse = normal_surrogate_elbo(STUDENT, DATA, 1.5, 0.6, num_nodes=64)
     fine = normal_surrogate_elbo(STUDENT, DATA, 1.5, 0.6, num_nodes=200)
     assert float(coarse) == pytest.approx(float(fine), rel=1e-12)
+
+
+def test_the_trapezoid_agrees_with_gauss_hermite_on_a_smooth_integrand():
+    loc, scale = np.array([1.5, 0.0, 3.0]), np.array([0.6, 0.3, 1.0])
+    hermite = normal_surrogate_elbo(STUDENT, DATA, loc, scale)
+    trapezoid = normal_surrogate_elbo(STUDENT, DATA, loc, scale, num_nodes=401, rule="trapezoid")
+    np.testing.assert_allclose(trapezoid, hermite, rtol=1e-11)
+
+
+def test_the_trapezoid_converges_where_gauss_hermite_does_not():
+    # A wide Normal over two far-apart modes: log p bends sharply between them.
+    bimodal = MixturePriorModel(weight=0.5, mean_1=-3.0, mean_2=8.0, prior_std=1.0, noise_std=2.0)
+
+    def elbo(mu_loc, mu_scale):
+        def integrand(mu):
+            log_prior = np.logaddexp(
+                stats.norm.logpdf(mu, -3.0, 1.0), stats.norm.logpdf(mu, 8.0, 1.0)
+            ) + math.log(0.5)
+            log_joint = log_prior + stats.norm.logpdf(DATA, mu, 2.0).sum()
+            return stats.norm.pdf(mu, mu_loc, mu_scale) * log_joint
+
+        lower, upper = mu_loc - 12 * mu_scale, mu_loc + 12 * mu_scale
+        points = np.linspace(lower, upper, 41)
+        expected = integrate.quad(integrand, lower, upper, points=points, epsrel=1e-13, limit=400)
+        return expected[0] + 0.5 * math.log(2 * math.pi * math.e * mu_scale**2)
+
+    reference = elbo(2.6, 2.0)
+    trapezoid = normal_surrogate_elbo(bimodal, DATA, 2.6, 2.0, num_nodes=801, rule="trapezoid")
+    hermite = normal_surrogate_elbo(bimodal, DATA, 2.6, 2.0, num_nodes=64)
+    assert float(trapezoid) == pytest.approx(reference, abs=1e-8)
+    assert abs(float(hermite) - reference) > 1e-3
+
+
+def test_the_only_optimum_of_a_normal_model_is_its_posterior():
+    exact_mean, exact_std = posterior_parameters(NORMAL, DATA)
+    optima = normal_surrogate_optima(
+        NORMAL, DATA, np.linspace(-2.0, 4.0, 31), np.geomspace(0.1, 3.0, 31)
+    )
+    assert len(optima) == 1
+    assert optima[0].loc == pytest.approx(exact_mean, abs=1e-5)
+    assert optima[0].scale == pytest.approx(exact_std, rel=1e-5)
+    assert optima[0].elbo == pytest.approx(log_evidence64(NORMAL, DATA), abs=1e-9)
+
+
+def test_a_symmetric_bimodal_posterior_has_two_mirrored_optima():
+    # Components centred on the data mean with equal weights: the posterior is
+    # symmetric about that mean. Far apart, one optimum sits on each component,
+    # with KL(q || p) = log 2 (the other half of the mass is missed); a third,
+    # wide one straddles both at the centre (checked to be a maximum, not a saddle).
+    centre = float(DATA.mean())
+    bimodal = MixturePriorModel(
+        weight=0.5, mean_1=centre - 10.0, mean_2=centre + 10.0, prior_std=1.0, noise_std=2.0
+    )
+    posterior = mixture_posterior(bimodal, DATA)
+    optima = normal_surrogate_optima(
+        bimodal,
+        DATA,
+        np.linspace(centre - 8.0, centre + 8.0, 81),
+        np.geomspace(0.2, 6.0, 41),
+        num_nodes=801,
+        rule="trapezoid",
+    )
+    assert len(optima) == 3
+    left, middle, right = sorted(optima, key=lambda optimum: optimum.loc)
+    assert left.loc + right.loc == pytest.approx(2 * centre, abs=1e-4)
+    assert middle.loc == pytest.approx(centre, abs=1e-4) and middle.scale > 4 * posterior.std
+    for optimum in (left, right):
+        assert optimum.scale == pytest.approx(posterior.std, rel=1e-4)
+        assert posterior.log_evidence - optimum.elbo == pytest.approx(math.log(2), abs=1e-4)
+
+
+def test_polishing_from_the_optimum_stays_there():
+    exact_mean, exact_std = posterior_parameters(NORMAL, DATA)
+    optimum = polish_normal_surrogate(NORMAL, DATA, exact_mean + 0.5, exact_std * 2)
+    assert optimum.loc == pytest.approx(exact_mean, abs=1e-5)
+    assert optimum.scale == pytest.approx(exact_std, rel=1e-5)

@@ -383,3 +383,25 @@ def test_lecture_data_are_the_scripts_draw():
     drawn = np.array([float(line) for line in run.stdout.split()])
     with LECTURE_FILE.open() as stream:
         np.testing.assert_array_equal(np.loadtxt(stream), drawn)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_gaussian_kl_matches_scipy_entropy_and_cross_entropy(seed):
+    # KL(q || p) = -H[q] - E_q[log p]: SciPy's entropy of q, and E_q[log p] as p's log
+    # density at q's mean less half the trace of Sigma_p^-1 Sigma_q.
+    rng = np.random.default_rng(seed)
+    mean_q, mean_p = rng.normal(size=3), rng.normal(size=3)
+    a, b = rng.normal(size=(3, 3)), rng.normal(size=(3, 3))
+    cov_q, cov_p = a @ a.T + np.eye(3), b @ b.T + np.eye(3)
+    precision_p = np.linalg.inv(cov_p)
+    cross = -stats.multivariate_normal(mean_p, cov_p).logpdf(mean_q) + 0.5 * np.trace(
+        precision_p @ cov_q
+    )
+    expected = cross - stats.multivariate_normal(mean_q, cov_q).entropy()
+    assert meanfield.gaussian_kl(mean_q, cov_q, mean_p, cov_p) == pytest.approx(expected, rel=1e-10)
+    assert meanfield.gaussian_kl(mean_q, cov_q, mean_q, cov_q) == pytest.approx(0.0, abs=1e-12)
+
+
+def test_gaussian_kl_rejects_mismatched_dimensions():
+    with pytest.raises(ValueError, match="mean_q and mean_p"):
+        meanfield.gaussian_kl([0.0], [[1.0]], [0.0, 0.0], np.eye(2))

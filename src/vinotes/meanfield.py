@@ -401,18 +401,64 @@ def gaussian_mean_field(mean: object, covariance: object) -> tuple[np.ndarray, n
         ValueError: if the shapes do not match, or ``covariance`` is not
             symmetric positive definite.
     """
-    mean = check.real_array(mean, "mean")
-    covariance = check.real_array(covariance, "covariance")
+    mean, covariance = _gaussian(mean, covariance, "mean", "covariance")
+    return mean, 1.0 / np.diag(np.linalg.inv(covariance))
+
+
+def gaussian_kl(mean_q: object, cov_q: object, mean_p: object, cov_p: object) -> float:
+    r"""The KL divergence between two Gaussians, in closed form.
+
+    .. math::
+
+        \mathrm{KL}\bigl(\mathcal{N}(m_q, \Sigma_q) \,\Vert\, \mathcal{N}(m_p, \Sigma_p)\bigr) =
+        \frac12\Bigl[\operatorname{tr}(\Sigma_p^{-1}\Sigma_q) - d
+        + (m_p - m_q)^\top \Sigma_p^{-1} (m_p - m_q)
+        + \log\det\Sigma_p - \log\det\Sigma_q\Bigr],
+
+    which eq. mf-gaussian-kl evaluates at the mean-field optimum. Swap the
+    arguments for the other direction of the divergence.
+
+    Returns:
+        The divergence in nats, a float.
+
+    Raises:
+        ValueError: if the shapes do not match, or a covariance is not
+            symmetric positive definite.
+    """
+    mean_q, cov_q = _gaussian(mean_q, cov_q, "mean_q", "cov_q")
+    mean_p, cov_p = _gaussian(mean_p, cov_p, "mean_p", "cov_p")
+    if mean_q.shape != mean_p.shape:
+        raise ValueError(
+            f"mean_q and mean_p must have one shape, got {mean_q.shape}, {mean_p.shape}"
+        )
+    precision_p = np.linalg.inv(cov_p)
+    shift = mean_p - mean_q
+    return float(
+        0.5
+        * (
+            np.trace(precision_p @ cov_q)
+            - shift.size
+            + shift @ precision_p @ shift
+            + np.linalg.slogdet(cov_p)[1]
+            - np.linalg.slogdet(cov_q)[1]
+        )
+    )
+
+
+def _gaussian(mean: object, covariance: object, mean_name: str, covariance_name: str):
+    """Checked ``(mean, covariance)`` of a Gaussian in ``d >= 1`` dimensions."""
+    mean = check.real_array(mean, mean_name)
+    covariance = check.real_array(covariance, covariance_name)
     if mean.ndim != 1 or mean.size == 0:
-        raise ValueError(f"mean must have shape [d] with d >= 1, got {mean.shape}")
+        raise ValueError(f"{mean_name} must have shape [d] with d >= 1, got {mean.shape}")
     if covariance.shape != (mean.size, mean.size):
         raise ValueError(
-            f"covariance must have shape {(mean.size, mean.size)}, got {covariance.shape}"
+            f"{covariance_name} must have shape {(mean.size, mean.size)}, got {covariance.shape}"
         )
     if not np.allclose(covariance, covariance.T):
-        raise ValueError("covariance must be symmetric")
+        raise ValueError(f"{covariance_name} must be symmetric")
     try:
         np.linalg.cholesky(covariance)
     except np.linalg.LinAlgError as error:
-        raise ValueError("covariance must be positive definite") from error
-    return mean, 1.0 / np.diag(np.linalg.inv(covariance))
+        raise ValueError(f"{covariance_name} must be positive definite") from error
+    return mean, covariance
