@@ -13,7 +13,10 @@ One module per idea, following the chapters:
 * :mod:`vinotes.advi`: chapter 5's model by automatic differentiation, with the
   log-Jacobian and three Gaussian surrogate families (chapter 6);
 * :mod:`vinotes.robust`: the running example with a Student-t likelihood (chapter 6);
-* :mod:`vinotes.grid`: exact answers for a one-dimensional posterior by quadrature (chapter 6);
+* :mod:`vinotes.grid`: exact answers for a one-dimensional posterior by quadrature, and
+  every local optimum of the ELBO over Normal surrogates (chapters 6 and 7);
+* :mod:`vinotes.mixture`: the running example with a two-component mixture prior,
+  a bimodal posterior with closed forms (chapter 7);
 * :mod:`vinotes.diagnostics`: checks of a fit that need no exact posterior, the
   importance-weighted bound and Pareto-smoothed importance sampling (chapter 7);
 * :mod:`vinotes.plotting`: the figure style shared by every chapter;

@@ -5,27 +5,27 @@ posterior, with the log importance weights
 
 .. math::
 
-    \log w(z) = \log p(z, \mathcal{D}) - \log q(z), \qquad z \sim q.
+    \log W(z) = \log p(z, \mathcal{D}) - \log q(z), \qquad z \sim q \qquad (\text{eq. iw-weight}).
 
 **The importance-weighted bound** (eq. iw-bound) averages :math:`K` weights
 inside the logarithm:
 
 .. math::
 
-    \mathcal{L}_K = \mathbb{E}_{z_1, \dots, z_K \sim q}\Bigl[
-    \log \frac{1}{K} \sum_{k=1}^K w(z_k)\Bigr],
+    \mathrm{ELBO}_K = \mathbb{E}_{z_1, \dots, z_K \sim q}\Bigl[
+    \log \frac{1}{K} \sum_{k=1}^K W(z_k)\Bigr],
 
-so :math:`\mathcal{L}_1` is the ELBO, :math:`\mathcal{L}_K \le \mathcal{L}_{K+1}
-\le \log p(\mathcal{D})` by Jensen's inequality, and :math:`\mathcal{L}_K \to
+so :math:`\mathrm{ELBO}_1` is the ELBO, :math:`\mathrm{ELBO}_K \le \mathrm{ELBO}_{K+1}
+\le \log p(\mathcal{D})` by Jensen's inequality, and :math:`\mathrm{ELBO}_K \to
 \log p(\mathcal{D})` as :math:`K \to \infty` if the weights are bounded (Burda,
 Grosse and Salakhutdinov, 2016).
 
 **Pareto-smoothed importance sampling** (PSIS; Vehtari et al., 2024) fits a
 generalized Pareto distribution to the largest weights. Its shape estimate
 :math:`\hat k` says how heavy their tail is; the self-normalized importance
-estimates :math:`\sum_s \tilde w_s f(z_s)` with smoothed weights :math:`\tilde w_s`
-are to be trusted only when :math:`\hat k < \min(1 - 1/\log_{10} S, 0.7)` for
-:math:`S` draws. The smoothing and :math:`\hat k` are ArviZ's (:func:`arviz.psislw`).
+estimates :math:`\sum_l \tilde W_l f(z_l)` with smoothed weights :math:`\tilde W_l`
+are to be trusted only when :math:`\hat k < \min(1 - 1/\log_{10} L, 0.7)` for
+:math:`L` draws. The smoothing and :math:`\hat k` are ArviZ's (:func:`arviz.psislw`).
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ with warnings.catch_warnings():
 def log_importance_weights(
     log_joint, surrogate: object, data: object, num_samples: int, seed: object
 ) -> tuple[object, np.ndarray]:
-    r"""Draws :math:`z_s \sim q` and their log importance weights.
+    r"""Draws :math:`z_l \sim q` and their log importance weights.
 
     Args:
         log_joint: a function ``log_joint(z, data)`` returning one log joint
@@ -57,11 +57,11 @@ def log_importance_weights(
             tensor, or a dict for a joint distribution).
         surrogate: a distribution with ``sample(n, seed=...)`` and ``log_prob``.
         data: the observations, passed to ``log_joint`` unchanged.
-        num_samples: the number of draws :math:`S`.
+        num_samples: the number of draws :math:`L`.
         seed: a stateless seed.
 
     Returns:
-        The draws, and the log weights as a float64 array of shape ``[S]``.
+        The draws, and the log weights as a float64 array of shape ``[L]``.
     """
     log_joint = _check_callable(log_joint, "log_joint")
     surrogate = _check_surrogate(surrogate)
@@ -86,11 +86,11 @@ def importance_weighted_bound(
     num_samples: int,
     seed: object,
 ) -> tuple[float, float]:
-    r"""Monte Carlo estimate of :math:`\mathcal{L}_K` (eq. iw-bound) and its standard error.
+    r"""Monte Carlo estimate of :math:`\mathrm{ELBO}_K` (eq. iw-bound) and its standard error.
 
     Draws ``num_samples`` independent groups of :math:`K` = ``num_importance``
     draws from ``surrogate``; each group gives one value of
-    :math:`\log \frac1K \sum_k w(z_k)`, and the estimate is their mean.
+    :math:`\log \frac1K \sum_k W(z_k)`, and the estimate is their mean.
 
     Args:
         log_joint, surrogate, data: as for :func:`log_importance_weights`.
@@ -120,11 +120,11 @@ class PSISResult:
 
     Attributes:
         k_hat: the Pareto shape estimate :math:`\hat k` of the weights' tail.
-        effective_sample_size: :math:`1 / \sum_s \tilde w_s^2` of the smoothed,
+        effective_sample_size: :math:`1 / \sum_l \tilde W_l^2` of the smoothed,
             normalized weights.
         means, variances: the importance-corrected posterior means and
-            variances of each latent, :math:`\sum_s \tilde w_s z_s` and
-            :math:`\sum_s \tilde w_s (z_s - \text{mean})^2`; a dict for a
+            variances of each latent, :math:`\sum_l \tilde W_l z_l` and
+            :math:`\sum_l \tilde W_l (z_l - \text{mean})^2`; a dict for a
             joint distribution's draws (``surrogate.sample`` returns a dict),
             else an array of one draw's shape.
         surrogate_means, surrogate_variances: the same moments of the draws
@@ -147,7 +147,7 @@ def psis_diagnostics(
     Args:
         log_joint, surrogate, data, num_samples, seed: as for
             :func:`log_importance_weights`; at least 100 draws. (ArviZ fits
-            the tail to the largest :math:`\min(S/5, 3\sqrt S)` weights and
+            the tail to the largest :math:`\min(L/5, 3\sqrt L)` weights and
             returns :math:`\hat k = \infty` when fewer than five lie above its cutoff.)
 
     Returns:
@@ -157,7 +157,8 @@ def psis_diagnostics(
     if num_samples < 100:
         raise ValueError(f"num_samples must be at least 100 for a Pareto fit, got {num_samples}")
     draws, log_weights = log_importance_weights(log_joint, surrogate, data, num_samples, seed)
-    smoothed, k_hat = arviz.psislw(log_weights)  # normalized: the weights sum to one
+    with np.errstate(over="ignore"):  # ArviZ's tail fit overflows harmlessly to 1 / inf = 0
+        smoothed, k_hat = arviz.psislw(log_weights)  # normalized: the weights sum to one
     weights = np.exp(smoothed)
     uniform = np.full(num_samples, 1.0 / num_samples)
     if isinstance(draws, dict):

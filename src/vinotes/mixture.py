@@ -4,8 +4,8 @@ The prior says that :math:`\mu` lies near one of two values,
 
 .. math::
 
-    \mu \sim \pi\,\mathcal{N}(\mu_{0,1}, \sigma_0^2)
-    + (1 - \pi)\,\mathcal{N}(\mu_{0,2}, \sigma_0^2),
+    \mu \sim \phi_1\,\mathcal{N}(\mu_{0,1}, \sigma_0^2)
+    + \phi_2\,\mathcal{N}(\mu_{0,2}, \sigma_0^2),
     \qquad x_i \mid \mu \sim \mathcal{N}(\mu, \sigma^2)
     \qquad (\text{eq. mix-model}).
 
@@ -15,11 +15,11 @@ The posterior is again a two-component mixture (eq. mix-posterior),
 
 .. math::
 
-    p(\mu \mid \mathcal{D}) = \sum_{c=1}^2 \pi_c'\,\mathcal{N}(\mu; \mu_{N,c}, \sigma_N^2),
-    \qquad \pi_c' = \frac{\pi_c\,p(\mathcal{D} \mid c)}{p(\mathcal{D})},
-    \qquad p(\mathcal{D}) = \sum_{c=1}^2 \pi_c\,p(\mathcal{D} \mid c),
+    p(\mu \mid \mathcal{D}) = \sum_{c=1}^2 \phi_{N,c}\,\mathcal{N}(\mu; \mu_{N,c}, \sigma_N^2),
+    \qquad \phi_{N,c} = \frac{\phi_c\,p(\mathcal{D} \mid c)}{p(\mathcal{D})},
+    \qquad p(\mathcal{D}) = \sum_{c=1}^2 \phi_c\,p(\mathcal{D} \mid c),
 
-with :math:`(\pi_1, \pi_2) = (\pi, 1 - \pi)`, each component's posterior mean
+with weights :math:`\phi_1 + \phi_2 = 1`, each component's posterior mean
 :math:`\mu_{N,c}` and evidence :math:`p(\mathcal{D} \mid c)` from eqs. post-mean and
 evidence-stable, and one :math:`\sigma_N` (eq. post-precision) for both.
 """
@@ -42,7 +42,7 @@ class MixturePriorModel:
     r"""Chapter 1's model with a two-component mixture prior on :math:`\mu` (eq. mix-model).
 
     Args:
-        weight: :math:`\pi`, the prior probability of the first component, in (0, 1).
+        weight: :math:`\phi_1`, the prior probability of the first component, in (0, 1).
         mean_1, mean_2: the components' means :math:`\mu_{0,1}` and :math:`\mu_{0,2}`.
         prior_std: the components' common standard deviation :math:`\sigma_0 > 0`.
         noise_std: the likelihood's standard deviation :math:`\sigma > 0`.
@@ -82,7 +82,7 @@ class MixturePriorModel:
         .. math::
 
             \log p(\mu, \mathcal{D})
-            = \log\sum_{c=1}^2 \pi_c\,\mathcal{N}(\mu; \mu_{0,c}, \sigma_0^2)
+            = \log\sum_{c=1}^2 \phi_c\,\mathcal{N}(\mu; \mu_{0,c}, \sigma_0^2)
             + \sum_{i=1}^N \log\mathcal{N}(x_i; \mu, \sigma^2).
 
         Args:
@@ -117,7 +117,7 @@ class MixturePosterior:
     r"""The exact posterior of eq. mix-posterior, in float64.
 
     Attributes:
-        weights: :math:`(\pi_1', \pi_2')`.
+        weights: :math:`(\phi_{N,1}, \phi_{N,2})`.
         means: :math:`(\mu_{N,1}, \mu_{N,2})`.
         std: the components' common standard deviation :math:`\sigma_N`.
         log_evidence: :math:`\log p(\mathcal{D})`.
@@ -129,11 +129,14 @@ class MixturePosterior:
     log_evidence: float
 
     def mean(self) -> float:
-        r"""The posterior mean :math:`\sum_c \pi_c' \mu_{N,c}`."""
+        r"""The posterior mean :math:`\sum_c \phi_{N,c} \mu_{N,c}` (eq. kl-forward-moments)."""
         return float(self.weights @ self.means)
 
     def variance(self) -> float:
-        r"""The posterior variance :math:`\sigma_N^2 + \sum_c \pi_c' (\mu_{N,c} - \bar\mu)^2`."""
+        r"""The posterior variance (eq. kl-forward-moments).
+
+        :math:`\sigma_N^2 + \sum_c \phi_{N,c} (\mu_{N,c} - \text{mean})^2`.
+        """
         return float(self.std**2 + self.weights @ (self.means - self.mean()) ** 2)
 
     def log_prob(self, mu: object) -> np.ndarray:
