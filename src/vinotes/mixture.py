@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import tensorflow as tf
+from scipy import special, stats
 
 from vinotes import _validation as check
 from vinotes.model import NormalModel, log_normal_density
@@ -141,13 +142,9 @@ class MixturePosterior:
 
     def log_prob(self, mu: object) -> np.ndarray:
         r"""The log posterior density :math:`\log p(\mu \mid \mathcal{D})`, elementwise."""
-        mu = check.real_array(mu, "mu")
-        per_component = (
-            np.log(self.weights)
-            - 0.5 * np.log(2.0 * math.pi * self.std**2)
-            - 0.5 * ((mu[..., np.newaxis] - self.means) / self.std) ** 2
-        )
-        return np.logaddexp(per_component[..., 0], per_component[..., 1])
+        mu = check.real_array(mu, "mu")[..., np.newaxis]
+        per_component = np.log(self.weights) + stats.norm.logpdf(mu, self.means, self.std)
+        return special.logsumexp(per_component, axis=-1)
 
 
 def mixture_posterior(model: MixturePriorModel, data: object) -> MixturePosterior:
