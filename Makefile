@@ -21,7 +21,7 @@ MATHJAX_STAMP := _mathjax/mathjax/.version
 BOOK_FLAGS := --keep-going
 STRICT_FLAGS := --all -W -n --keep-going
 
-.PHONY: help chromium book test test-unit test-notebooks test-book test-browser lint format notebooks lock bench bench-vi mutation test-colab test-binder env clean distclean
+.PHONY: help chromium book test test-unit test-notebooks test-book test-browser test-portable lint format notebooks lock bench bench-vi mutation test-colab test-binder env clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -70,9 +70,10 @@ test: $(PACKAGE_STAMP)  ## lint, unit tests, strict nbval, strict book build, br
 	$(MAKE) --no-print-directory test-browser
 	@echo "All tests passed."
 
-lint: $(PACKAGE_STAMP)  ## ruff lint and format check of the package, tests and chapters
+lint: $(PACKAGE_STAMP)  ## ruff on the package, tests and chapters; actionlint on the CI workflows
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/actionlint
 
 format: $(PACKAGE_STAMP)  ## apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
@@ -111,6 +112,29 @@ chromium:
 test-browser: $(PACKAGE_STAMP) chromium  ## every built page in headless Chromium, offline (run after test-book)
 	$(BIN)/python -m pytest tests/browser -p no:cacheprovider
 	@echo "Screenshots of every page: $(abspath _build/screenshots)/"
+
+# The committed outputs must not record the arithmetic of the machine that made
+# them. test-portable runs the unit tests and strict nbval again under two other
+# x86-64 configurations: NumPy's dispatched SIMD kernels off (the list is the
+# locked NumPy's dispatch set), OpenBLAS's kernels for an older core, XLA and
+# oneDNN held to an older instruction set, other thread counts (other summation
+# orders), and in the second TensorFlow's oneDNN kernels on, as in Colab.
+PORTABLE_SSE4 := NPY_DISABLE_CPU_FEATURES="X86_V3 X86_V4 AVX512_ICL AVX512_SPR" \
+	OPENBLAS_CORETYPE=Nehalem XLA_FLAGS=--xla_cpu_max_isa=SSE4_2 ONEDNN_MAX_CPU_ISA=SSE41 \
+	TF_NUM_INTRAOP_THREADS=1 OPENBLAS_NUM_THREADS=1
+PORTABLE_AVX2 := NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL AVX512_SPR" \
+	OPENBLAS_CORETYPE=Haswell XLA_FLAGS=--xla_cpu_max_isa=AVX2 ONEDNN_MAX_CPU_ISA=AVX2 \
+	TF_ENABLE_ONEDNN_OPTS=1 TF_NUM_INTRAOP_THREADS=3 OPENBLAS_NUM_THREADS=3
+
+test-portable: $(PACKAGE_STAMP)  ## unit tests and strict nbval again under two other CPU arithmetics (x86-64)
+	@test "$$(uname -m)" = x86_64 || { echo "test-portable needs an x86-64 CPU (see CONTRIBUTING.md)"; exit 1; }
+	@for config in SSE4 AVX2; do \
+		case $$config in SSE4) vars='$(PORTABLE_SSE4)';; AVX2) vars='$(PORTABLE_AVX2)';; esac; \
+		echo "== arithmetic $$config: $$vars"; \
+		eval env $$vars $(BIN)/python -c "'import numpy; numpy.show_runtime()'"; \
+		eval env $$vars $(MAKE) --no-print-directory test-unit test-notebooks || exit 1; \
+	done
+	@echo "The committed outputs hold under both arithmetics."
 
 REPEATS ?= 3
 
