@@ -80,7 +80,7 @@ format: $(PACKAGE_STAMP)  ## apply ruff's fixes and formatting
 	$(BIN)/ruff format .
 
 test-unit: $(PACKAGE_STAMP)  ## unit tests of vinotes and of the committed notebooks
-	$(BIN)/python -m pytest tests --ignore=tests/browser
+	$(BIN)/python -m pytest -n 2 tests --ignore=tests/browser
 
 # Strict nbval runs each chapter once, on both cores, against its committed
 # outputs; the book build then renders those outputs without executing.
@@ -110,7 +110,7 @@ chromium:
 	fi
 
 test-browser: $(PACKAGE_STAMP) chromium  ## every built page in headless Chromium, offline (run after test-book)
-	$(BIN)/python -m pytest tests/browser -p no:cacheprovider
+	$(BIN)/python -m pytest -n 2 tests/browser -p no:cacheprovider
 	@echo "Screenshots of every page: $(abspath _build/screenshots)/"
 
 # The committed outputs must not record the arithmetic of the machine that made

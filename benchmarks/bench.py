@@ -176,7 +176,7 @@ def main() -> int:
 
     cold = Row("cold book build (committed outputs rendered)", target=120)
     warm = Row("warm rebuild, nothing changed", target=15)
-    test = Row("`make test`", target=120)
+    test = Row("`make test`", target=150)
     steps = {name: Row(f"&nbsp;&nbsp;{label}") for name, label in TEST_STEPS.items()}
     chapters: dict[str, Row] = {}
     log_path = BUILD / "bench.log"
