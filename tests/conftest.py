@@ -64,3 +64,14 @@ def _fresh_compiled_fit():
 
         compiled_fit_loop.cache_clear()
     yield
+
+
+def pytest_configure(config):
+    # ArviZ writes a stamp file at its first import of the day; two pytest-xdist
+    # workers importing it at once race on that file. Import it here first, in the
+    # process that starts the workers (its FutureWarning is vinotes.diagnostics's to hide).
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        import arviz  # noqa: F401
