@@ -173,9 +173,9 @@ PYTHON313 ?= $(shell for p in python3.13 $$HOME/.pyenv/versions/3.13*/bin/python
 COLAB_VENV := .venv-colab
 COLAB_RUNTIME := tests/colab/colab-runtime-2026-08.txt
 COLAB_PACKAGES := pip tensorflow tensorflow-probability tf_keras keras numpy scipy matplotlib \
-	pandas ipykernel ipython protobuf pillow jax jaxlib
+	pandas ipykernel ipython protobuf pillow jax jaxlib arviz xarray h5netcdf xarray-einstats
 
-$(COLAB_VENV)/baseline.txt: $(COLAB_RUNTIME)
+$(COLAB_VENV)/baseline.txt: $(COLAB_RUNTIME) Makefile
 	@test -n "$(PYTHON313)" || { echo "python3.13 not found: set PYTHON313=/path/to/python3.13"; exit 1; }
 	rm -rf $(COLAB_VENV)
 	$(PYTHON313) -m venv $(COLAB_VENV)
