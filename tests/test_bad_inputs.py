@@ -605,6 +605,10 @@ def rows():
         ("fit_surrogate", "schedule", lambda b: optimize.fit_surrogate(MODEL, DATA, schedule=b)),
     )
     yield from family(
+        [("float16", ValueError), ("double", ValueError)],
+        ("fit_surrogate", "dtype", lambda b: optimize.fit_surrogate(MODEL, DATA, dtype=b)),
+    )
+    yield from family(
         [(0, ValueError)],
     )
     yield from family(

@@ -142,8 +142,8 @@ def _compiled_advi_loop():
             num_steps,
             learning_rate,
             tf.constant(True),
-            RECIPE_BETA_2[0],
-            RECIPE_BETA_2[1],
+            RECIPE_BETA_2,
+            RECIPE_BETA_2,
             (num_steps + 1) // 2,
         )
 
@@ -246,8 +246,8 @@ def fit_normal_gamma_advi(
 
     Maximizes the ELBO of the unconstrained target (eq. advi-jacobian) over the
     parameters of ``family`` (eq. advi-families) with the recipe of chapter 4:
-    Adam with a cosine-decayed rate, :math:`\beta_2` switched from 0.9 to 0.999
-    halfway, sticking-the-landing gradients. It starts from
+    Adam with a cosine-decayed rate and :math:`\beta_2 = 0.9`, sticking-the-landing
+    gradients. It starts from
     :math:`\eta \sim \mathcal{N}(\log(a_0/b_0), 1)` and :math:`\mu \sim \mathcal{N}(\mu_0, 1)`,
     and is deterministic for a given ``seed``.
 
