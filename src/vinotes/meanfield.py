@@ -335,11 +335,10 @@ def cavi_normal_gamma(
     Starts from :math:`\mathbb{E}[\tau] =` ``init_tau_mean`` (by default the prior
     mean :math:`a_0 / b_0`), then alternates eq. mf-update-mu and eq. mf-update-tau,
     recording the ELBO (eq. mf-elbo) after each pair. Stops after the first
-    iteration :math:`t \ge 2` at which no parameter :math:`\eta` of :math:`q`
-    changed by more than ``tol`` relative to its size,
-    :math:`|\eta_t - \eta_{t-1}| \le \mathrm{tol}\,|\eta_{t-1}|`, or after
+    iteration :math:`t \ge 2` at which no parameter of :math:`q` changed by more
+    than ``tol`` relative to its size (``|new - old| <= tol * |old|``), or after
     ``max_iter`` iterations (``tol=0`` always runs ``max_iter``). The rate
-    :math:`b` then follows :math:`b_t = b_N + b_{t-1}/(2a)` (eq. mf-contraction).
+    :math:`b` then follows :math:`b^{(t)} = b_N + b^{(t-1)}/(2a)` (eq. mf-contraction).
 
     Raises:
         ValueError: if the ELBO ever decreases, which CAVI rules out: a decrease
