@@ -13,7 +13,7 @@ inside the logarithm:
 .. math::
 
     \mathrm{ELBO}_K = \mathbb{E}_{z_1, \dots, z_K \sim q}\Bigl[
-    \log \frac{1}{K} \sum_{k=1}^K W(z_k)\Bigr],
+    \log \frac{1}{K} \sum_{l=1}^K W(z_l)\Bigr],
 
 so :math:`\mathrm{ELBO}_1` is the ELBO, :math:`\mathrm{ELBO}_K \le \mathrm{ELBO}_{K+1}
 \le \log p(\mathcal{D})` by Jensen's inequality, and :math:`\mathrm{ELBO}_K \to
@@ -90,7 +90,7 @@ def importance_weighted_bound(
 
     Draws ``num_samples`` independent groups of :math:`K` = ``num_importance``
     draws from ``surrogate``; each group gives one value of
-    :math:`\log \frac1K \sum_k W(z_k)`, and the estimate is their mean.
+    :math:`\log \frac1K \sum_l W(z_l)`, and the estimate is their mean.
 
     Args:
         log_joint, surrogate, data: as for :func:`log_importance_weights`.
