@@ -9,7 +9,8 @@ The precision :math:`\tau > 0` is mapped to the real line by
 
     \log p(\mu, \eta, \mathcal{D}) = \log p(\mu, \tau = e^\eta, \mathcal{D}) + \eta.
 
-All three surrogate families are Gaussian in :math:`(\eta, \mu)`, written as
+All three surrogate families are conditionally Gaussian, Gaussian in :math:`\eta`
+and, given :math:`\eta`, in :math:`\mu`, written as
 :math:`q(\eta)\,q(\mu \mid \eta)` (eq. advi-families):
 
 .. math::
@@ -21,8 +22,9 @@ All three surrogate families are Gaussian in :math:`(\eta, \mu)`, written as
 with :math:`\kappa_1 = \omega_1 = 0` for ``"mean-field"``, :math:`\omega_1 = 0` for
 ``"full-rank"`` (a bivariate Normal in Cholesky form) and all six parameters
 free for ``"structured"``, whose spread of :math:`\mu` can change with
-:math:`\tau` as the exact posterior's does. Each family contains the one
-before it. The fit is the recipe of chapter 4 (:mod:`vinotes.optimize`).
+:math:`\tau` as the exact posterior's does. Only the first two are jointly
+Gaussian. Each family contains the one before it. The fit is the recipe of
+chapter 4 (:mod:`vinotes.optimize`).
 """
 
 from __future__ import annotations
