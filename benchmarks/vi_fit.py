@@ -4,10 +4,9 @@ Both fit q = N(m, s^2) to the posterior of the book's running example with the
 same number of steps, Monte Carlo samples per step, learning rate and
 cosine-decayed rate, in one process, after a warm-up. They differ in the
 gradient estimator (sticking the landing for fit_surrogate; TFP's
-fit_surrogate_posterior always uses plain reparameterization), in beta_2 (the
-recipe switches 0.9 -> 0.999 halfway; Keras's Adam takes one constant, and TFP
-gets 0.9, the constant that works near and far from the prior, chapter 4) and in
-the implementation. Printed: median wall time per fit, the time ratio, and each
+fit_surrogate_posterior always uses plain reparameterization) and in the
+implementation; both use Adam with beta_2 = 0.9, the recipe's (chapter 4).
+Printed: median wall time per fit, the time ratio, and each
 fit's error against the exact posterior, max(|m - mu_N| / sigma_N, |s / sigma_N - 1|).
 
 TFP's function builds and traces a new graph on every call, so it is timed

@@ -114,23 +114,21 @@ def adam_update(
 
     .. math::
 
-        g_1 \leftarrow \beta_1 g_1 + (1 - \beta_1) g, \quad
-        g_2 \leftarrow \beta_{2,t} g_2 + (1 - \beta_{2,t}) g^2, \quad
-        \Delta\theta = -\alpha_t \frac{g_1 / (1 - \beta_1^{t})}
-        {\sqrt{g_2 / n_t} + \delta},
-
-    where :math:`n_t = 1 - \prod_{k \le t} \beta_{2,k}` is the total weight of
-    the average :math:`g_2`; for a constant :math:`\beta_2` it is Adam's usual
-    :math:`1 - \beta_2^t`.
+        \langle g \rangle \leftarrow \beta_1 \langle g \rangle + (1 - \beta_1)\, g, \quad
+        \langle g^2 \rangle \leftarrow \beta_2 \langle g^2 \rangle + (1 - \beta_2)\, g^2, \quad
+        \Delta\theta = -\alpha_t \frac{\langle g \rangle / (1 - \beta_1^{t})}
+        {\sqrt{\langle g^2 \rangle / (1 - \beta_2^{t})} + \delta}.
 
     Args:
         step: the 1-based step number :math:`t`.
-        beta_2: :math:`\beta_{2,t}` for this step, in :math:`[0, 1)`.
-        second_moment_weight: :math:`n_t`; by default :math:`1 - \beta_2^t`.
+        beta_2: :math:`\beta_2` for this step, in :math:`[0, 1)`.
+        second_moment_weight: the total weight of :math:`\langle g^2 \rangle`, by
+            default :math:`1 - \beta_2^t`; a :math:`\beta_2` that changes along the way
+            needs :math:`1 - \prod_{k \le t} \beta_{2,k}` instead (chapter 4's exercise).
 
     Returns:
         ``(delta, first_moment, second_moment)``: the change to the parameters
-        and the updated moment estimates.
+        and the updated averages :math:`\langle g \rangle` and :math:`\langle g^2 \rangle`.
 
     A building block of :func:`fit_surrogate`, which checks its arguments.
     """
