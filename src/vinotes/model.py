@@ -42,8 +42,8 @@ def log_normal_density(value: object, loc: object, scale: object) -> tf.Tensor:
 
     .. math::
 
-        \log \mathcal{N}(y; m, s^2) = -\tfrac12 \log(2\pi) - \log s
-        - \frac{(y - m)^2}{2 s^2}.
+        \log \mathcal{N}(y \mid \text{loc}, \text{scale}^2) = -\tfrac12 \log(2\pi)
+        - \log \text{scale} - \frac{(y - \text{loc})^2}{2\, \text{scale}^2}.
 
     Broadcasts its arguments; float32, or float64 if ``value`` is a float64
     tensor. Values are checked when run eagerly
@@ -149,8 +149,8 @@ class NormalModel:
 
         .. math::
 
-            \log p(\mu, \mathcal{D}) = \log \mathcal{N}(\mu; \mu_0, \sigma_0^2)
-            + \sum_{i=1}^N \log \mathcal{N}(x_i; \mu, \sigma^2).
+            \log p(\mu, \mathcal{D}) = \log \mathcal{N}(\mu \mid \mu_0, \sigma_0^2)
+            + \sum_{i=1}^N \log \mathcal{N}(x_i \mid \mu, \sigma^2).
 
         Args:
             mu: values of :math:`\mu`, any shape ``[...]``.
